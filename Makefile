@@ -1,0 +1,41 @@
+# Gatehouse developer commands. `make test` is what CI runs (via .ci/run).
+
+GO        ?= go
+FUZZTIME  ?= 10s
+# package:FuzzTarget pairs run briefly by `make fuzz`.
+FUZZ_TARGETS := \
+	./internal/oauth:FuzzMatchRedirect \
+	./internal/oauth:FuzzCompilePattern \
+	./internal/authorize:FuzzParseRequest
+
+.PHONY: run build test vet lint unit fuzz bench clean
+
+run: ## start Gatehouse on ./gatehouse.db (SQLite), http://127.0.0.1:8080
+	$(GO) run ./cmd/gatehouse serve
+
+build:
+	$(GO) build -o bin/gatehouse ./cmd/gatehouse
+
+test: vet lint unit fuzz ## everything CI checks
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	$(GO) tool staticcheck ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+clean:
+	rm -rf bin

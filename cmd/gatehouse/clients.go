@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/admin"
+	"github.com/gatehouse-dev/gatehouse/internal/config"
+	"github.com/gatehouse-dev/gatehouse/internal/server"
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
+)
+
+// clientJSON is a client as --json prints it. ClientSecret is set only
+// right after creation: it is stored hashed and cannot be shown again.
+type clientJSON struct {
+	ClientID               string    `json:"client_id"`
+	ClientSecret           string    `json:"client_secret,omitempty"`
+	Name                   string    `json:"name"`
+	Type                   string    `json:"type"`
+	Public                 bool      `json:"public"`
+	RedirectURIs           []string  `json:"redirect_uris"`
+	RedirectURIPatterns    []string  `json:"redirect_uri_patterns"`
+	DefaultRedirectURI     string    `json:"default_redirect_uri,omitempty"`
+	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
+	Scopes                 []string  `json:"scopes"`
+	CreatedAt              time.Time `json:"created_at"`
+}
+
+func toClientJSON(c storage.Client, plainSecret string) clientJSON {
+	return clientJSON{
+		ClientID: c.ID, ClientSecret: plainSecret, Name: c.Name, Type: string(c.Type), Public: c.Type.Public(),
+		RedirectURIs: c.RedirectURIs, RedirectURIPatterns: c.RedirectURIPatterns, DefaultRedirectURI: c.DefaultRedirectURI,
+		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, CreatedAt: c.CreatedAt,
+	}
+}
+
+func runClient(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("missing subcommand: add, list, show or delete")
+	}
+	switch args[0] {
+	case "add":
+		return runClientAdd(ctx, e, args[1:])
+	case "list":
+		return runClientList(ctx, e, args[1:])
+	case "show":
+		return runClientShow(ctx, e, args[1:])
+	case "delete":
+		return runClientDelete(ctx, e, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprintln(e.stderr, "Usage: gatehouse client add|list|show ID|delete ID [flags]\nRun 'gatehouse client add --help' for its flags.")
+		return nil
+	}
+	return usagef("unknown subcommand %q: want add, list, show or delete", args[0])
+}
+
+func runClientAdd(ctx context.Context, e env, args []string) error {
+	cfg := config.Default()
+	fs := newFlags(e, "client add", `client add --type spa|web|native|service --name N [flags]
+
+Registers an OAuth client. Types:
+  spa      single-page app: public client, PKCE, no secret
+  web      web app with a server: confidential client with a secret
+  native   desktop or mobile app: public client, loopback or private-use scheme redirects
+  service  server-to-server: confidential client, no redirects
+The secret of web and service clients is printed once; store it safely.`)
+	cfg.BindDB(fs)
+	var typ string
+	var in admin.NewClient
+	var uris, patterns, logoutURIs, scopes stringList
+	fs.StringVar(&typ, "type", "", "client type: spa, web, native or service (required)")
+	fs.StringVar(&in.Name, "name", "", "name shown to users on the consent page (required)")
+	fs.Var(&uris, "redirect-uri", "exact redirect URI (repeatable)")
+	fs.Var(&patterns, "redirect-uri-pattern", `redirect URI pattern, an RE2 expression matched against the whole URI, e.g. 'https://pr-[0-9]+\.preview\.example\.com/cb' (repeatable)`)
+	fs.StringVar(&in.DefaultRedirectURI, "default-redirect-uri", "", "redirect URI used when a request omits redirect_uri")
+	fs.Var(&logoutURIs, "post-logout-redirect-uri", "where the app may send users after sign-out (repeatable)")
+	fs.Var(&scopes, "scope", "scope the client may request beyond openid, profile, email, offline_access (repeatable)")
+	asJSON := fs.Bool("json", false, `print {"client_id": ..., "client_secret": ...} as JSON`)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if typ == "" || in.Name == "" {
+		return usagef("--type and --name are required")
+	}
+	in.Type = storage.ClientType(typ)
+	in.RedirectURIs, in.RedirectURIPatterns, in.PostLogoutRedirectURIs, in.Scopes = uris, patterns, logoutURIs, scopes
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	c, plain, err := admin.New(store, nil).CreateClient(ctx, in)
+	if err != nil {
+		return explain(err)
+	}
+	if *asJSON {
+		return printJSON(e.stdout, toClientJSON(c, plain))
+	}
+	fmt.Fprintf(e.stdout, "Created %s client %q\n  client_id:     %s\n", c.Type, c.Name, c.ID)
+	if plain != "" {
+		fmt.Fprintf(e.stdout, "  client_secret: %s\n  (shown only now: it is stored hashed)\n", plain)
+	}
+	return nil
+}
+
+func runClientList(ctx context.Context, e env, args []string) error {
+	cfg := config.Default()
+	fs := newFlags(e, "client list", "client list [--db DSN] [--json]")
+	cfg.BindDB(fs)
+	asJSON := fs.Bool("json", false, "print clients as a JSON array")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	clients, err := admin.New(store, nil).ListClients(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]clientJSON, 0, len(clients))
+		for _, c := range clients {
+			out = append(out, toClientJSON(c, ""))
+		}
+		return printJSON(e.stdout, out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLIENT ID\tTYPE\tNAME\tREDIRECT URIS")
+	for _, c := range clients {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Type, c.Name, strings.Join(c.RedirectURIs, " "))
+	}
+	return tw.Flush()
+}
+
+// idCommand parses the flags of a command that takes one client ID.
+func idCommand(e env, name string, args []string) (config.Config, string, bool, error) {
+	cfg := config.Default()
+	fs := newFlags(e, "client "+name, "client "+name+" ID [--db DSN] [--json]")
+	cfg.BindDB(fs)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	// Allow flags after the ID, as in `client show ID --json`.
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return cfg, "", false, err
+	}
+	if id == "" && fs.NArg() == 1 {
+		id = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return cfg, "", false, usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if id == "" {
+		return cfg, "", false, usagef("give the client ID: gatehouse client %s ID", name)
+	}
+	return cfg, id, *asJSON, nil
+}
+
+func runClientShow(ctx context.Context, e env, args []string) error {
+	cfg, id, asJSON, err := idCommand(e, "show", args)
+	if err != nil {
+		return err
+	}
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	c, err := admin.New(store, nil).GetClient(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no client with ID %q (see gatehouse client list)", id)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, toClientJSON(c, ""))
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "client_id\t%s\nname\t%s\ntype\t%s\n", c.ID, c.Name, c.Type)
+	fmt.Fprintf(tw, "redirect URIs\t%s\nredirect URI patterns\t%s\n", strings.Join(c.RedirectURIs, " "), strings.Join(c.RedirectURIPatterns, " "))
+	fmt.Fprintf(tw, "default redirect URI\t%s\npost-logout redirect URIs\t%s\n", c.DefaultRedirectURI, strings.Join(c.PostLogoutRedirectURIs, " "))
+	fmt.Fprintf(tw, "extra scopes\t%s\ncreated\t%s\n", strings.Join(c.Scopes, " "), c.CreatedAt.Format(time.RFC3339))
+	return tw.Flush()
+}
+
+func runClientDelete(ctx context.Context, e env, args []string) error {
+	cfg, id, asJSON, err := idCommand(e, "delete", args)
+	if err != nil {
+		return err
+	}
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	err = admin.New(store, nil).DeleteClient(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no client with ID %q (see gatehouse client list)", id)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, map[string]any{"client_id": id, "deleted": true})
+	}
+	fmt.Fprintf(e.stdout, "Deleted client %s\n", id)
+	return nil
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gatehouse-dev/gatehouse/internal/admin"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// printJSON writes v as indented JSON: the only thing --json prints on stdout.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// readPassword reads the first line of r (for --password-stdin).
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from standard input: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", usagef("no password on standard input (pipe it in: echo 'secret' | gatehouse user add --email ... --password-stdin)")
+	}
+	return pw, nil
+}
+
+// explain turns validation errors into usage errors that name the flag.
+func explain(err error) error {
+	var ve *admin.ValidationError
+	if errors.As(err, &ve) {
+		return usagef("--%s: %s", strings.ReplaceAll(ve.Field, "_", "-"), ve.Message)
+	}
+	return err
+}

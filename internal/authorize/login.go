@@ -1,0 +1,110 @@
+package authorize
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gatehouse-dev/gatehouse/internal/oauth"
+	"github.com/gatehouse-dev/gatehouse/internal/secret"
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
+	"github.com/gatehouse-dev/gatehouse/internal/web"
+)
+
+// errLoginFailed is deliberately vague: it must not reveal whether the
+// account exists.
+const errLoginFailed = "The email or password is not correct."
+
+// maxPasswordLen bounds the work an attacker can make argon2 do.
+const maxPasswordLen = 1024
+
+func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, f flow, email, msg string) {
+	data := web.LoginData{
+		ClientName: f.client.Name,
+		Email:      email,
+		Error:      msg,
+		CSRFToken:  h.CSRF.Token(w, r),
+		Request:    f.raw,
+	}
+	h.Pages.Render(w, http.StatusOK, web.PageLogin, data)
+}
+
+// loginPage shows the login form outside any authorization request.
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
+	h.renderLogin(w, r, flow{}, "", "")
+}
+
+// login checks the password, starts a session and resumes the
+// authorization request the form carried, if any.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		h.errorPage(w, err)
+		return
+	}
+	if !h.CSRF.Valid(r) {
+		h.errorPage(w, errCSRF)
+		return
+	}
+	raw := r.PostForm.Get("authz")
+	params, err := url.ParseQuery(raw)
+	if err != nil {
+		h.errorPage(w, oauth.Errorf(oauth.InvalidRequest, "the sign-in form was altered"))
+		return
+	}
+	var f flow
+	if raw != "" {
+		req, client, err := ParseRequest(params, func(id string) (storage.Client, error) {
+			return h.Store.GetClient(r.Context(), id)
+		})
+		if err != nil {
+			h.fail(w, r, req, err)
+			return
+		}
+		f = flow{req: req, client: client, raw: raw}
+	}
+	email := strings.TrimSpace(r.PostForm.Get("email"))
+	user, ok, err := h.checkPassword(r, email, r.PostForm.Get("password"))
+	if err != nil {
+		h.fail(w, r, f.req, oauth.Internal(err))
+		return
+	}
+	if !ok {
+		h.Log.Info("login failed", "client_id", f.req.ClientID)
+		h.renderLogin(w, r, f, email, errLoginFailed)
+		return
+	}
+	sess, err := h.startSession(w, r, user)
+	if err != nil {
+		h.fail(w, r, f.req, oauth.Internal(err))
+		return
+	}
+	h.Log.Info("login succeeded", "user_id", user.ID, "client_id", f.req.ClientID)
+	if raw == "" {
+		h.Pages.Render(w, http.StatusOK, web.PageMessage, web.MessageData{Title: "You are signed in", Message: "You can close this page and return to your application."})
+		return
+	}
+	h.proceed(w, r, f, &sess, user, true)
+}
+
+// checkPassword verifies the credentials in constant work whether or not
+// the account exists.
+func (h *Handler) checkPassword(r *http.Request, email, password string) (storage.User, bool, error) {
+	if email == "" || password == "" || len(password) > maxPasswordLen {
+		return storage.User{}, secret.BurnPasswordCheck(password), nil
+	}
+	user, err := h.Store.GetUserByEmail(r.Context(), strings.ToLower(email))
+	if errors.Is(err, storage.ErrNotFound) {
+		return storage.User{}, secret.BurnPasswordCheck(password), nil
+	}
+	if err != nil {
+		return storage.User{}, false, err
+	}
+	ok, err := secret.CheckPassword(user.PasswordHash, password)
+	if err != nil {
+		return storage.User{}, false, err
+	}
+	return user, ok, nil
+}
+
+var errCSRF = oauth.Errorf(oauth.InvalidRequest, "the form has expired or was not sent by this site; go back, reload the page and try again")

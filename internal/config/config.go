@@ -1,0 +1,179 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultDB is the zero-setup store: an SQLite file in the working directory.
+const DefaultDB = "sqlite:gatehouse.db"
+
+// Config is everything a Gatehouse server needs to start.
+type Config struct {
+	Addr          string // listen address
+	Issuer        string // issuer identifier; default scheme://Addr
+	DB            string // sqlite:PATH or postgres://...
+	SecretFile    string // master secret; default beside an SQLite database
+	TLSCert       string
+	TLSKey        string
+	TLSSelfSigned bool // generate a localhost certificate (development)
+	LogFormat     string
+	LogLevel      string
+
+	CodeTTL        time.Duration
+	AccessTokenTTL time.Duration
+	IDTokenTTL     time.Duration
+	SessionTTL     time.Duration
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Addr:           "127.0.0.1:8080",
+		DB:             DefaultDB,
+		LogFormat:      "text",
+		LogLevel:       "info",
+		CodeTTL:        60 * time.Second,
+		AccessTokenTTL: 10 * time.Minute,
+		IDTokenTTL:     10 * time.Minute,
+		SessionTTL:     12 * time.Hour,
+	}
+}
+
+// EnvName is the environment variable that sets a flag: --tls-cert is
+// GATEHOUSE_TLS_CERT.
+func EnvName(flagName string) string {
+	return "GATEHOUSE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// BindDB registers --db (every command that touches the store has it).
+func (c *Config) BindDB(fs *flag.FlagSet) {
+	stringVar(fs, &c.DB, "db", "database: sqlite:PATH or postgres://user@host:5432/db?sslmode=disable")
+}
+
+// BindServe registers the flags of `gatehouse serve`.
+func (c *Config) BindServe(fs *flag.FlagSet) {
+	c.BindDB(fs)
+	stringVar(fs, &c.Addr, "addr", "address to listen on")
+	stringVar(fs, &c.Issuer, "issuer", "issuer URL clients see (default http(s):// + --addr)")
+	stringVar(fs, &c.SecretFile, "secret-file", "file with the master secret that encrypts signing keys (default: created beside an SQLite database)")
+	stringVar(fs, &c.TLSCert, "tls-cert", "TLS certificate file (PEM); serve HTTPS")
+	stringVar(fs, &c.TLSKey, "tls-key", "TLS private key file (PEM)")
+	boolVar(fs, &c.TLSSelfSigned, "tls-self-signed", "serve HTTPS with a generated localhost certificate (development only; written to --tls-cert/--tls-key when given)")
+	stringVar(fs, &c.LogFormat, "log-format", "log format: text or json")
+	stringVar(fs, &c.LogLevel, "log-level", "log level: debug, info, warn or error")
+	durationVar(fs, &c.CodeTTL, "code-ttl", "authorization code lifetime")
+	durationVar(fs, &c.AccessTokenTTL, "access-token-ttl", "access token lifetime")
+	durationVar(fs, &c.IDTokenTTL, "id-token-ttl", "ID token lifetime")
+	durationVar(fs, &c.SessionTTL, "session-ttl", "browser session lifetime")
+}
+
+// TLS reports whether the server speaks HTTPS.
+func (c *Config) TLS() bool { return c.TLSSelfSigned || c.TLSCert != "" }
+
+// Finish fills derived defaults; call it after flags are parsed.
+func (c *Config) Finish() {
+	if c.Issuer == "" {
+		scheme := "http"
+		if c.TLS() {
+			scheme = "https"
+		}
+		host, port, err := net.SplitHostPort(c.Addr)
+		if err == nil && host == "" {
+			host = "localhost"
+		}
+		c.Issuer = scheme + "://" + net.JoinHostPort(host, port)
+	}
+	c.Issuer = strings.TrimSuffix(c.Issuer, "/")
+}
+
+// Validate checks the configuration and says what to change.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr))
+	}
+	if err := ValidateIssuer(c.Issuer); err != nil {
+		errs = append(errs, err)
+	}
+	if !c.TLSSelfSigned && (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key must be given together"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: want text or json", c.LogFormat))
+	}
+	for name, d := range map[string]time.Duration{
+		"--code-ttl": c.CodeTTL, "--access-token-ttl": c.AccessTokenTTL,
+		"--id-token-ttl": c.IDTokenTTL, "--session-ttl": c.SessionTTL,
+	} {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive", name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateIssuer enforces OIDC Discovery §3 and RFC 8414 §2: an https URL
+// with no query or fragment. http is accepted only for loopback hosts, for
+// local development.
+func ValidateIssuer(issuer string) error {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || !u.IsAbs() {
+		return fmt.Errorf("--issuer %q: want an absolute URL such as https://id.example.com", issuer)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || strings.Contains(issuer, "#") || u.User != nil {
+		return fmt.Errorf("--issuer %q: must not have a query, fragment or user info", issuer)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if IsLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("--issuer %q: http is allowed only on loopback hosts (localhost, 127.0.0.1, ::1); use https, e.g. with --tls-cert/--tls-key", issuer)
+	}
+	return fmt.Errorf("--issuer %q: scheme must be https", issuer)
+}
+
+// IsLoopbackHost reports whether host names this machine: localhost or a
+// loopback IP literal.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func stringVar(fs *flag.FlagSet, p *string, name, usage string) {
+	if v, ok := os.LookupEnv(EnvName(name)); ok {
+		*p = v
+	}
+	fs.StringVar(p, name, *p, usage+" ["+EnvName(name)+"]")
+}
+
+func boolVar(fs *flag.FlagSet, p *bool, name, usage string) {
+	if v, ok := os.LookupEnv(EnvName(name)); ok {
+		if b, err := strconv.ParseBool(v); err == nil {
+			*p = b
+		}
+	}
+	fs.BoolVar(p, name, *p, usage+" ["+EnvName(name)+"]")
+}
+
+func durationVar(fs *flag.FlagSet, p *time.Duration, name, usage string) {
+	if v, ok := os.LookupEnv(EnvName(name)); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			*p = d
+		}
+	}
+	fs.DurationVar(p, name, *p, usage+" ["+EnvName(name)+"]")
+}

@@ -1,0 +1,40 @@
+package secret
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+)
+
+// NewToken returns a URL-safe random string carrying 256 bits of entropy.
+func NewToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// NewID returns a shorter random identifier (128 bits) for records that are
+// public but must not be enumerable, such as client IDs.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Hash returns the storage form of a high-entropy token.
+func Hash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// Equal compares two secrets in time independent of where they differ.
+func Equal(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// HashPrefix returns a short, non-reversible tag of a secret for logs, so
+// that log lines can be correlated without revealing the secret.
+func HashPrefix(token string) string {
+	return Hash(token)[:8]
+}

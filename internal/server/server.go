@@ -1,0 +1,197 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/authorize"
+	"github.com/gatehouse-dev/gatehouse/internal/config"
+	"github.com/gatehouse-dev/gatehouse/internal/keys"
+	"github.com/gatehouse-dev/gatehouse/internal/oauth"
+	"github.com/gatehouse-dev/gatehouse/internal/oidc"
+	"github.com/gatehouse-dev/gatehouse/internal/secret"
+	"github.com/gatehouse-dev/gatehouse/internal/token"
+	"github.com/gatehouse-dev/gatehouse/internal/tokenapi"
+	"github.com/gatehouse-dev/gatehouse/internal/web"
+)
+
+// Server is a ready-to-serve Gatehouse.
+type Server struct {
+	cfg     config.Config
+	store   Store
+	handler http.Handler
+	log     *slog.Logger
+}
+
+// Deps lets tests inject the store and the clock; zero values mean the
+// defaults (open cfg.DB, time.Now).
+type Deps struct {
+	Store Store
+	Now   func() time.Time
+}
+
+// New opens and migrates the store, loads the master secret and signing
+// keys, and builds the HTTP handler. cfg must be validated.
+func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger, deps Deps) (*Server, error) {
+	now := deps.Now
+	if now == nil {
+		now = time.Now
+	}
+	store := deps.Store
+	if store == nil {
+		var err error
+		if store, err = OpenMigrated(ctx, cfg.DB); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{cfg: cfg, store: store, log: log}
+	h, err := s.build(ctx, master, now)
+	if err != nil {
+		if deps.Store == nil {
+			store.Close()
+		}
+		return nil, err
+	}
+	s.handler = h
+	return s, nil
+}
+
+func (s *Server) build(ctx context.Context, master []byte, now func() time.Time) (http.Handler, error) {
+	cfg, log := s.cfg, s.log
+	ring, err := keys.NewRing(s.store, master, keys.Options{Now: now})
+	if err != nil {
+		return nil, err
+	}
+	if err := ring.Ensure(ctx); err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	tokens := token.New(ring, cfg.Issuer, keys.ES256, now)
+	pages, err := web.NewPages()
+	if err != nil {
+		return nil, err
+	}
+	csrfKey, err := secret.DeriveKey(master, "csrf v1")
+	if err != nil {
+		return nil, err
+	}
+	secure := strings.HasPrefix(cfg.Issuer, "https://")
+	mux := http.NewServeMux()
+	authorize.New(authorize.Options{
+		Store: s.store, Pages: pages, CSRF: web.NewCSRF(csrfKey, secure, oauth.OriginOf(cfg.Issuer)),
+		Tokens: tokens, Issuer: cfg.Issuer, Secure: secure,
+		CodeTTL: cfg.CodeTTL, SessionTTL: cfg.SessionTTL, Now: now, Log: log,
+	}).Register(mux)
+	tokenapi.New(tokenapi.Options{
+		Store: s.store, Tokens: tokens, AccessTokenTTL: cfg.AccessTokenTTL, IDTokenTTL: cfg.IDTokenTTL, Now: now, Log: log,
+	}).Register(mux)
+	oidcHandler, err := oidc.New(oidc.Options{Store: s.store, Keys: ring, Tokens: tokens, Metadata: metadata(cfg.Issuer), Now: now, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	oidcHandler.Register(mux)
+	mux.Handle("GET /static/", web.Static())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /{$}", web.SecureHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pages.Render(w, http.StatusOK, web.PageMessage, web.MessageData{
+			Title: "Gatehouse is running", Message: "Applications find this server at " + cfg.Issuer + oidc.PathDiscovery,
+		})
+	})))
+	cors := newCORSPolicy(s.store, []string{
+		tokenapi.PathToken, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
+	}, now, log)
+	return observe(log, cors.wrap(mux)), nil
+}
+
+// metadata is the discovery document for issuer.
+func metadata(issuer string) oidc.Metadata {
+	return oidc.Metadata{
+		Issuer:                            issuer,
+		AuthorizationEndpoint:             issuer + authorize.PathAuthorize,
+		TokenEndpoint:                     issuer + tokenapi.PathToken,
+		UserinfoEndpoint:                  issuer + oidc.PathUserinfo,
+		JWKSURI:                           issuer + oidc.PathJWKS,
+		EndSessionEndpoint:                issuer + authorize.PathLogout,
+		ScopesSupported:                   oauth.StandardScopes,
+		ResponseTypesSupported:            []string{"code"},
+		ResponseModesSupported:            []string{"query"},
+		GrantTypesSupported:               tokenapi.GrantTypes(),
+		SubjectTypesSupported:             []string{"public"},
+		IDTokenSigningAlgValuesSupported:  keys.Algorithms,
+		TokenEndpointAuthMethodsSupported: []string{oauth.AuthClientSecretBasic, oauth.AuthClientSecretPost, oauth.AuthNone},
+		CodeChallengeMethodsSupported:     []string{oauth.PKCES256},
+		ClaimsSupported:                   []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "sid", "name", "email", "email_verified", "updated_at"},
+		PromptValuesSupported:             []string{"none", "login", "consent", "select_account"},
+		AuthorizationResponseIssParameterSupported: true,
+	}
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Store returns the server's store.
+func (s *Server) Store() Store { return s.store }
+
+// Close releases the store.
+func (s *Server) Close() error { return s.store.Close() }
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "error", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// Serve answers requests on ln until ctx is cancelled, then stops accepting
+// connections and waits up to 15 seconds for in-flight requests.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	if s.cfg.TLS() {
+		tc, err := loadTLS(s.cfg.TLSCert, s.cfg.TLSKey, s.cfg.TLSSelfSigned)
+		if err != nil {
+			return err
+		}
+		srv.TLSConfig = tc
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if srv.TLSConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

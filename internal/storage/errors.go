@@ -1,0 +1,14 @@
+package storage
+
+import "errors"
+
+var (
+	// ErrNotFound means no record has the requested key.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrAlreadyExists means a record with the same unique key exists.
+	ErrAlreadyExists = errors.New("storage: already exists")
+	// ErrAlreadyConsumed means a single-use record was used before; the
+	// record is returned alongside so the caller can react (RFC 6749 §4.1.2:
+	// revoke what the first use produced).
+	ErrAlreadyConsumed = errors.New("storage: already consumed")
+)

@@ -1,0 +1,126 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
+)
+
+// Store is a storage.Store on one PostgreSQL database.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// Open connects to the database at url, a postgres:// URL or a key=value
+// connection string, and checks that it answers. It does not create the
+// schema; call Migrate for that.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
+		// Return timestamptz values in UTC rather than the process's
+		// local zone, as storage.Store promises.
+		conn.TypeMap().RegisterType(&pgtype.Type{
+			Name:  "timestamptz",
+			OID:   pgtype.TimestamptzOID,
+			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC},
+		})
+		return nil
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("ping postgres: %w", err)
+	}
+	return nil
+}
+
+// Close closes every connection of the pool. It is safe to call more than
+// once.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// uniqueViolation is the SQLSTATE of a unique or primary key violation.
+const uniqueViolation = "23505"
+
+// wrap adds op as context to err and maps driver errors to the storage
+// sentinel errors.
+func wrap(op string, err error) error {
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("%s: %w", op, storage.ErrNotFound)
+	case errors.As(err, &pgErr) && pgErr.Code == uniqueViolation:
+		return fmt.Errorf("%s: %w: %v", op, storage.ErrAlreadyExists, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// exec runs a statement, discarding its result.
+func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
+	if _, err := s.pool.Exec(ctx, query, args...); err != nil {
+		return wrap(op, err)
+	}
+	return nil
+}
+
+// execOne runs a statement that must change a row, mapping "no row" to
+// storage.ErrNotFound.
+func (s *Store) execOne(ctx context.Context, op, query string, args ...any) error {
+	tag, err := s.pool.Exec(ctx, query, args...)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%s: %w", op, storage.ErrNotFound)
+	}
+	return nil
+}
+
+// texts is s for a text[] NOT NULL parameter: pgx sends a nil slice as NULL.
+func texts(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// bytea is b for a bytea NOT NULL parameter: pgx sends a nil slice as NULL.
+func bytea(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// nonNil makes a scanned slice non-nil, as storage.Store promises.
+func nonNil[T any](p *[]T) {
+	if *p == nil {
+		*p = []T{}
+	}
+}

@@ -1,0 +1,12 @@
+// Package sqlite implements storage.Store on an SQLite database file, using
+// the pure-Go driver modernc.org/sqlite, for single-node deployments and
+// development.
+//
+// Every pooled connection runs in WAL mode with foreign keys enforced, a busy
+// timeout and synchronous=NORMAL, and starts its transactions with BEGIN
+// IMMEDIATE, so that writers from many goroutines, and from other processes
+// such as the gatehouse CLI, wait for each other instead of failing with
+// SQLITE_BUSY. Times are stored as INTEGER unix microseconds (UTC), string
+// lists as JSON arrays in TEXT columns. The schema lives in the embedded
+// migrations/*.sql files, applied by Migrate.
+package sqlite

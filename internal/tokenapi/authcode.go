@@ -1,0 +1,124 @@
+package tokenapi
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/gatehouse-dev/gatehouse/internal/oauth"
+	"github.com/gatehouse-dev/gatehouse/internal/secret"
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
+	"github.com/gatehouse-dev/gatehouse/internal/token"
+)
+
+// authorizationCode redeems an authorization code (RFC 6749 §4.1.3,
+// RFC 7636 §4.6, OIDC Core §3.1.3.2).
+func (h *Handler) authorizationCode(ctx context.Context, c storage.Client, p map[string]string) (*Response, error) {
+	code := p["code"]
+	if code == "" {
+		return nil, oauth.Errorf(oauth.InvalidRequest, "code is required")
+	}
+	now := h.Now()
+	rec, err := h.Store.ConsumeAuthCode(ctx, secret.Hash(code), now.UTC())
+	switch {
+	case errors.Is(err, storage.ErrAlreadyConsumed):
+		// A replayed code may be stolen: revoke what its first use minted
+		// (RFC 6749 §4.1.2, RFC 9700 §4.5).
+		n, rerr := h.Store.RevokeGrant(ctx, rec.GrantID, now.UTC())
+		if rerr != nil {
+			return nil, oauth.Internal(rerr)
+		}
+		h.Log.Warn("authorization code replayed; grant revoked", "client_id", c.ID, "grant_id", rec.GrantID, "revoked", n)
+		return nil, oauth.Errorf(oauth.InvalidGrant, "the authorization code was already used")
+	case isNotFound(err):
+		return nil, oauth.Errorf(oauth.InvalidGrant, "the authorization code is not valid")
+	case err != nil:
+		return nil, oauth.Internal(err)
+	}
+	if rec.ClientID != c.ID {
+		return nil, oauth.Errorf(oauth.InvalidGrant, "the authorization code was issued to another client")
+	}
+	if !now.Before(rec.ExpiresAt) {
+		return nil, oauth.Errorf(oauth.InvalidGrant, "the authorization code has expired")
+	}
+	if rec.RedirectURI != "" && p["redirect_uri"] != rec.RedirectURI {
+		return nil, oauth.Errorf(oauth.InvalidGrant, "redirect_uri must be identical to the one in the authorization request")
+	}
+	if err := checkVerifier(rec, p["code_verifier"]); err != nil {
+		return nil, err
+	}
+	user, err := h.Store.GetUser(ctx, rec.UserID)
+	if isNotFound(err) {
+		return nil, oauth.Errorf(oauth.InvalidGrant, "the user no longer exists")
+	}
+	if err != nil {
+		return nil, oauth.Internal(err)
+	}
+	return h.mintForUser(ctx, c, user, rec)
+}
+
+// checkVerifier enforces PKCE, and refuses a verifier when the
+// authorization request had no challenge (RFC 9700 §2.1.1: PKCE downgrade).
+func checkVerifier(rec storage.AuthCode, verifier string) error {
+	if rec.CodeChallenge == "" {
+		if verifier != "" {
+			return oauth.Errorf(oauth.InvalidGrant, "code_verifier was sent but the authorization request had no code_challenge")
+		}
+		return nil
+	}
+	if verifier == "" {
+		return oauth.Errorf(oauth.InvalidGrant, "code_verifier is required")
+	}
+	if !oauth.VerifyPKCE(rec.CodeChallengeMethod, rec.CodeChallenge, verifier) {
+		return oauth.Errorf(oauth.InvalidGrant, "code_verifier does not match the code_challenge")
+	}
+	return nil
+}
+
+// mintForUser issues the access token, and an ID token when openid was
+// granted, and records the access token under the code's grant.
+func (h *Handler) mintForUser(ctx context.Context, c storage.Client, u storage.User, rec storage.AuthCode) (*Response, error) {
+	at, err := h.Tokens.MintAccessToken(ctx, token.AccessParams{
+		Subject:  u.ID,
+		ClientID: c.ID,
+		Audience: []string{h.Tokens.Issuer()},
+		Scopes:   rec.Scopes,
+		AuthTime: rec.AuthTime,
+		TTL:      h.AccessTokenTTL,
+	})
+	if err != nil {
+		return nil, oauth.Internal(err)
+	}
+	err = h.Store.CreateToken(ctx, storage.Token{
+		ID: at.ID, Kind: storage.TokenAccess, GrantID: rec.GrantID, ClientID: c.ID, UserID: u.ID,
+		Scopes: rec.Scopes, CreatedAt: at.IssuedAt.UTC(), ExpiresAt: at.ExpiresAt.UTC(),
+	})
+	if err != nil {
+		return nil, oauth.Internal(err)
+	}
+	resp := &Response{
+		AccessToken: at.Raw,
+		TokenType:   "Bearer",
+		ExpiresIn:   int64(h.AccessTokenTTL.Seconds()),
+		Scope:       oauth.JoinScope(rec.Scopes),
+	}
+	if slices.Contains(rec.Scopes, oauth.ScopeOpenID) {
+		resp.IDToken, err = h.Tokens.MintIDToken(ctx, token.IDParams{
+			Subject:     u.ID,
+			ClientID:    c.ID,
+			Nonce:       rec.Nonce,
+			AuthTime:    rec.AuthTime,
+			AccessToken: at.Raw,
+			SessionID:   rec.SessionID,
+			Alg:         c.IDTokenAlg,
+			TTL:         h.IDTokenTTL,
+			Claims:      token.UserClaims(u, rec.Scopes),
+		})
+		if err != nil {
+			return nil, oauth.Internal(err)
+		}
+	}
+	return resp, nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }

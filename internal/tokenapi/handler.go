@@ -1,0 +1,141 @@
+package tokenapi
+
+import (
+	"context"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/oauth"
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
+	"github.com/gatehouse-dev/gatehouse/internal/token"
+)
+
+// PathToken is the token endpoint.
+const PathToken = "/token"
+
+// maxBodyBytes bounds a token request body.
+const maxBodyBytes = 64 << 10
+
+// Store is the part of storage.Store the token endpoint uses.
+type Store interface {
+	GetClient(ctx context.Context, id string) (storage.Client, error)
+	GetUser(ctx context.Context, id string) (storage.User, error)
+	ConsumeAuthCode(ctx context.Context, hash string, now time.Time) (storage.AuthCode, error)
+	CreateToken(ctx context.Context, t storage.Token) error
+	RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error)
+}
+
+// Options configure a Handler.
+type Options struct {
+	Store          Store
+	Tokens         *token.Service
+	AccessTokenTTL time.Duration
+	IDTokenTTL     time.Duration
+	Now            func() time.Time
+	Log            *slog.Logger
+}
+
+// Handler serves the token endpoint.
+type Handler struct {
+	Options
+	grants map[string]grant
+}
+
+// grant runs one grant type for an authenticated client.
+type grant struct {
+	// allowed reports whether a client of this type may use the grant.
+	allowed func(storage.Client) bool
+	run     func(ctx context.Context, c storage.Client, p map[string]string) (*Response, error)
+}
+
+// New returns a Handler.
+func New(o Options) *Handler {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	h := &Handler{Options: o}
+	h.grants = map[string]grant{
+		"authorization_code": {allowed: interactive, run: h.authorizationCode},
+	}
+	return h
+}
+
+// GrantTypes lists the supported grant types, for discovery.
+func GrantTypes() []string { return []string{"authorization_code"} }
+
+// Register mounts the endpoint on mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+PathToken, h.serveToken)
+}
+
+// Response is a successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3).
+type Response struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Scope        string `json:"scope,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
+	resp, err := h.pipeline(w, r)
+	if err != nil {
+		oauth.WriteError(w, h.Log, err)
+		return
+	}
+	oauth.WriteJSON(w, http.StatusOK, resp)
+}
+
+// pipeline is the fixed sequence every token request goes through.
+func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) (*Response, error) {
+	p, err := parseForm(w, r)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := oauth.ParseClientCredentials(r.Header.Get("Authorization"), p)
+	if err != nil {
+		return nil, err
+	}
+	client, err := h.authenticate(r.Context(), creds)
+	if err != nil {
+		return nil, err
+	}
+	gt := p["grant_type"]
+	if gt == "" {
+		return nil, oauth.Errorf(oauth.InvalidRequest, "grant_type is required")
+	}
+	g, ok := h.grants[gt]
+	if !ok {
+		return nil, oauth.Errorf(oauth.UnsupportedGrantType, "grant_type %q is not supported", truncate(gt, 40))
+	}
+	if !g.allowed(client) {
+		return nil, oauth.Errorf(oauth.UnauthorizedClient, "this client may not use grant_type %q", gt)
+	}
+	return g.run(r.Context(), client, p)
+}
+
+// parseForm reads the urlencoded body; parameters in the URL query are
+// ignored (RFC 6749 §3.2 says POST), repeated ones refused (§3.2).
+func parseForm(w http.ResponseWriter, r *http.Request) (map[string]string, error) {
+	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || ct != "application/x-www-form-urlencoded" {
+		return nil, oauth.Errorf(oauth.InvalidRequest, "the request body must be application/x-www-form-urlencoded")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		return nil, oauth.Errorf(oauth.InvalidRequest, "the request body could not be parsed")
+	}
+	return oauth.SingleValues(r.PostForm)
+}
+
+func interactive(c storage.Client) bool { return c.Type != storage.ClientService }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
