@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
+	"github.com/gatehouse-dev/gatehouse/internal/keys"
 	"github.com/gatehouse-dev/gatehouse/internal/server"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -27,15 +28,23 @@ type clientJSON struct {
 	DefaultRedirectURI     string    `json:"default_redirect_uri,omitempty"`
 	PostLogoutRedirectURIs []string  `json:"post_logout_redirect_uris"`
 	Scopes                 []string  `json:"scopes"`
+	PKCERequired           bool      `json:"pkce_required"`
+	AllowPlainPKCE         bool      `json:"allow_plain_pkce"`
+	IDTokenAlg             string    `json:"id_token_signed_response_alg"`
 	CreatedAt              time.Time `json:"created_at"`
 }
 
 func toClientJSON(c storage.Client, plainSecret string) clientJSON {
-	return clientJSON{
+	out := clientJSON{
 		ClientID: c.ID, ClientSecret: plainSecret, Name: c.Name, Type: string(c.Type), Public: c.Type.Public(),
 		RedirectURIs: c.RedirectURIs, RedirectURIPatterns: c.RedirectURIPatterns, DefaultRedirectURI: c.DefaultRedirectURI,
 		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, CreatedAt: c.CreatedAt,
+		PKCERequired: c.Type.Public() || !c.PKCEOptional, AllowPlainPKCE: c.AllowPlainPKCE, IDTokenAlg: c.IDTokenAlg,
 	}
+	if out.IDTokenAlg == "" {
+		out.IDTokenAlg = keys.ES256
+	}
+	return out
 }
 
 func runClient(ctx context.Context, e env, args []string) error {
@@ -79,6 +88,9 @@ The secret of web and service clients is printed once; store it safely.`)
 	fs.StringVar(&in.DefaultRedirectURI, "default-redirect-uri", "", "redirect URI used when a request omits redirect_uri")
 	fs.Var(&logoutURIs, "post-logout-redirect-uri", "where the app may send users after sign-out (repeatable)")
 	fs.Var(&scopes, "scope", "scope the client may request beyond openid, profile, email, offline_access (repeatable)")
+	fs.StringVar(&in.IDTokenAlg, "id-token-alg", "", "ID token signing algorithm: ES256 (default), RS256 or EdDSA")
+	fs.BoolVar(&in.PKCEOptional, "pkce-optional", false, "let a web client omit PKCE (not recommended; public clients always need it)")
+	fs.BoolVar(&in.AllowPlainPKCE, "allow-plain-pkce", false, "accept code_challenge_method=plain from this client (legacy apps only)")
 	asJSON := fs.Bool("json", false, `print {"client_id": ..., "client_secret": ...} as JSON`)
 	if err := parse(fs, args); err != nil {
 		return err

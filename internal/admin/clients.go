@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse-dev/gatehouse/internal/keys"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -20,6 +21,12 @@ type NewClient struct {
 	DefaultRedirectURI     string
 	PostLogoutRedirectURIs []string
 	Scopes                 []string
+	// PKCEOptional lets a confidential (web) client omit PKCE.
+	PKCEOptional bool
+	// AllowPlainPKCE admits code_challenge_method=plain, for legacy apps.
+	AllowPlainPKCE bool
+	// IDTokenAlg is ES256 (default), RS256 or EdDSA.
+	IDTokenAlg string
 }
 
 // CreateClient validates and registers a client. For confidential clients
@@ -59,6 +66,15 @@ func validateClient(in NewClient) (storage.Client, error) {
 		DefaultRedirectURI:     in.DefaultRedirectURI,
 		PostLogoutRedirectURIs: dedupe(in.PostLogoutRedirectURIs),
 		Scopes:                 dedupe(in.Scopes),
+		PKCEOptional:           in.PKCEOptional,
+		AllowPlainPKCE:         in.AllowPlainPKCE,
+		IDTokenAlg:             in.IDTokenAlg,
+	}
+	if c.PKCEOptional && c.Type.Public() {
+		return storage.Client{}, invalid("pkce_optional", "public clients must always use PKCE (RFC 9700 §2.1.1)")
+	}
+	if c.IDTokenAlg != "" && !keys.SupportedAlg(c.IDTokenAlg) {
+		return storage.Client{}, invalid("id_token_alg", "%q is not supported; use one of %s", c.IDTokenAlg, strings.Join(keys.Algorithms, ", "))
 	}
 	if c.DefaultRedirectURI != "" && !slices.Contains(c.RedirectURIs, c.DefaultRedirectURI) {
 		c.RedirectURIs = append(c.RedirectURIs, c.DefaultRedirectURI)

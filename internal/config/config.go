@@ -31,6 +31,8 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	IDTokenTTL     time.Duration
 	SessionTTL     time.Duration
+
+	envErr error // environment variables that did not parse
 }
 
 // Default returns the configuration used when nothing is set.
@@ -66,13 +68,13 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	stringVar(fs, &c.SecretFile, "secret-file", "file with the master secret that encrypts signing keys (default: created beside an SQLite database)")
 	stringVar(fs, &c.TLSCert, "tls-cert", "TLS certificate file (PEM); serve HTTPS")
 	stringVar(fs, &c.TLSKey, "tls-key", "TLS private key file (PEM)")
-	boolVar(fs, &c.TLSSelfSigned, "tls-self-signed", "serve HTTPS with a generated localhost certificate (development only; written to --tls-cert/--tls-key when given)")
+	c.boolVar(fs, &c.TLSSelfSigned, "tls-self-signed", "serve HTTPS with a generated localhost certificate (development only; written to --tls-cert/--tls-key when given)")
 	stringVar(fs, &c.LogFormat, "log-format", "log format: text or json")
 	stringVar(fs, &c.LogLevel, "log-level", "log level: debug, info, warn or error")
-	durationVar(fs, &c.CodeTTL, "code-ttl", "authorization code lifetime")
-	durationVar(fs, &c.AccessTokenTTL, "access-token-ttl", "access token lifetime")
-	durationVar(fs, &c.IDTokenTTL, "id-token-ttl", "ID token lifetime")
-	durationVar(fs, &c.SessionTTL, "session-ttl", "browser session lifetime")
+	c.durationVar(fs, &c.CodeTTL, "code-ttl", "authorization code lifetime")
+	c.durationVar(fs, &c.AccessTokenTTL, "access-token-ttl", "access token lifetime")
+	c.durationVar(fs, &c.IDTokenTTL, "id-token-ttl", "ID token lifetime")
+	c.durationVar(fs, &c.SessionTTL, "session-ttl", "browser session lifetime")
 }
 
 // TLS reports whether the server speaks HTTPS.
@@ -96,7 +98,7 @@ func (c *Config) Finish() {
 
 // Validate checks the configuration and says what to change.
 func (c *Config) Validate() error {
-	var errs []error
+	errs := []error{c.envErr}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr))
 	}
@@ -160,20 +162,24 @@ func stringVar(fs *flag.FlagSet, p *string, name, usage string) {
 	fs.StringVar(p, name, *p, usage+" ["+EnvName(name)+"]")
 }
 
-func boolVar(fs *flag.FlagSet, p *bool, name, usage string) {
+func (c *Config) boolVar(fs *flag.FlagSet, p *bool, name, usage string) {
 	if v, ok := os.LookupEnv(EnvName(name)); ok {
-		if b, err := strconv.ParseBool(v); err == nil {
-			*p = b
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			c.envErr = errors.Join(c.envErr, fmt.Errorf("%s=%q: want true or false", EnvName(name), v))
 		}
+		*p = b
 	}
 	fs.BoolVar(p, name, *p, usage+" ["+EnvName(name)+"]")
 }
 
-func durationVar(fs *flag.FlagSet, p *time.Duration, name, usage string) {
+func (c *Config) durationVar(fs *flag.FlagSet, p *time.Duration, name, usage string) {
 	if v, ok := os.LookupEnv(EnvName(name)); ok {
-		if d, err := time.ParseDuration(v); err == nil {
-			*p = d
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			c.envErr = errors.Join(c.envErr, fmt.Errorf("%s=%q: want a duration such as 90s or 10m", EnvName(name), v))
 		}
+		*p = d
 	}
 	fs.DurationVar(p, name, *p, usage+" ["+EnvName(name)+"]")
 }
