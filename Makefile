@@ -6,7 +6,9 @@ FUZZTIME  ?= 10s
 FUZZ_TARGETS := \
 	./internal/oauth:FuzzMatchRedirect \
 	./internal/oauth:FuzzCompilePattern \
-	./internal/authorize:FuzzParseRequest
+	./internal/authorize:FuzzParseRequest \
+	./internal/oauth:FuzzParseClientCredentials \
+	./internal/web:FuzzCSRFValid
 
 .PHONY: run build test vet lint unit fuzz bench clean
 

@@ -92,7 +92,7 @@ The secret of web and service clients is printed once; store it safely.`)
 	fs.BoolVar(&in.PKCEOptional, "pkce-optional", false, "let a web client omit PKCE (not recommended; public clients always need it)")
 	fs.BoolVar(&in.AllowPlainPKCE, "allow-plain-pkce", false, "accept code_challenge_method=plain from this client (legacy apps only)")
 	asJSON := fs.Bool("json", false, `print {"client_id": ..., "client_secret": ...} as JSON`)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if typ == "" || in.Name == "" {
@@ -124,7 +124,7 @@ func runClientList(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "client list", "client list [--db DSN] [--json]")
 	cfg.BindDB(fs)
 	asJSON := fs.Bool("json", false, "print clients as a JSON array")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	store, err := server.OpenMigrated(ctx, cfg.DB)

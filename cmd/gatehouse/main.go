@@ -114,6 +114,19 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseNoArgs parses flags of a command that takes no positional
+// arguments. A stray one usually means an unquoted value (--name My App),
+// which must not be silently dropped.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (quote values that contain spaces)", fs.Arg(0))
+	}
+	return nil
+}
+
 var version = "dev"
 
 func runVersion(_ context.Context, e env, _ []string) error {

@@ -41,7 +41,11 @@ func readPassword(r io.Reader) (string, error) {
 func explain(err error) error {
 	var ve *admin.ValidationError
 	if errors.As(err, &ve) {
-		return usagef("--%s: %s", strings.ReplaceAll(ve.Field, "_", "-"), ve.Message)
+		flagName := strings.ReplaceAll(ve.Field, "_", "-")
+		if ve.Field == "password" {
+			flagName = "password-stdin"
+		}
+		return usagef("--%s: %s", flagName, ve.Message)
 	}
 	return err
 }

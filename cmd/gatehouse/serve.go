@@ -14,11 +14,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 	cfg := config.Default()
 	fs := newFlags(e, "serve", "serve [flags]\n\nRuns the Gatehouse server. With no flags it listens on 127.0.0.1:8080 and keeps its data in ./gatehouse.db.")
 	cfg.BindServe(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	cfg.Finish()
 	if err := cfg.Validate(); err != nil {
@@ -49,7 +46,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	cfg := config.Default()
 	fs := newFlags(e, "migrate", "migrate [--db DSN]\n\nCreates or updates the database schema. The server also does this when it starts.")
 	cfg.BindDB(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	store, err := server.OpenMigrated(ctx, cfg.DB)

@@ -55,7 +55,7 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 	fs.BoolVar(&in.Admin, "admin", false, "make the user an administrator")
 	fs.BoolVar(&pwStdin, "password-stdin", false, "read the password from standard input (required)")
 	fs.BoolVar(&asJSON, "json", false, "print the user as JSON")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if in.Email == "" {
@@ -90,7 +90,7 @@ func runUserList(ctx context.Context, e env, args []string) error {
 	fs := newFlags(e, "user list", "user list [--db DSN] [--json]")
 	cfg.BindDB(fs)
 	asJSON := fs.Bool("json", false, "print users as a JSON array")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	store, err := server.OpenMigrated(ctx, cfg.DB)

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
@@ -53,9 +54,9 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (storage.User, err
 	}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
-			return storage.User{}, invalid("email", "a user with email %s already exists", email)
+			return storage.User{}, fmt.Errorf("a user with email %s already exists: %w", email, storage.ErrAlreadyExists)
 		}
-		return storage.User{}, err
+		return storage.User{}, fmt.Errorf("create user: %w", err)
 	}
 	return u, nil
 }

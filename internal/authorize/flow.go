@@ -104,8 +104,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req Request, err 
 		return
 	}
 	v := url.Values{"error": {e.Code}}
-	if e.Description != "" {
-		v.Set("error_description", e.Description)
+	if d := e.SafeDescription(); d != "" {
+		v.Set("error_description", d)
 	}
 	h.redirect(w, r, req, v)
 }

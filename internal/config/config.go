@@ -88,8 +88,8 @@ func (c *Config) Finish() {
 			scheme = "https"
 		}
 		host, port, err := net.SplitHostPort(c.Addr)
-		if err == nil && host == "" {
-			host = "localhost"
+		if ip := net.ParseIP(host); err == nil && (host == "" || ip != nil && ip.IsUnspecified()) {
+			host = "localhost" // listening everywhere includes loopback
 		}
 		c.Issuer = scheme + "://" + net.JoinHostPort(host, port)
 	}
@@ -127,10 +127,10 @@ func (c *Config) Validate() error {
 // local development.
 func ValidateIssuer(issuer string) error {
 	u, err := url.Parse(issuer)
-	if err != nil || u.Host == "" || !u.IsAbs() {
+	if err != nil || u.Hostname() == "" || !u.IsAbs() {
 		return fmt.Errorf("--issuer %q: want an absolute URL such as https://id.example.com", issuer)
 	}
-	if u.RawQuery != "" || u.Fragment != "" || strings.Contains(issuer, "#") || u.User != nil {
+	if strings.ContainsAny(issuer, "?#") || u.User != nil {
 		return fmt.Errorf("--issuer %q: must not have a query, fragment or user info", issuer)
 	}
 	switch u.Scheme {

@@ -32,7 +32,7 @@ func ParseClientCredentials(authorization string, form map[string]string) (Clien
 	if authorization == "" {
 		switch {
 		case formID == "":
-			return ClientCredentials{}, &Error{Code: InvalidClient, Description: "client authentication is required", Status: 401}
+			return ClientCredentials{}, basicFailure("client authentication is required")
 		case formSecret != "":
 			return ClientCredentials{ID: formID, Secret: formSecret, Method: AuthClientSecretPost}, nil
 		default:

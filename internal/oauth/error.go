@@ -62,6 +62,24 @@ func (e *Error) Error() string {
 // Unwrap exposes the internal cause to errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.cause }
 
+// SafeDescription is the description restricted to the characters RFC 6749
+// §5.2 and RFC 6750 §3 allow in error_description (printable ASCII without
+// '"' and '\'), for every transport.
+func (e *Error) SafeDescription() string {
+	b := []byte(e.Description)
+	for i, c := range b {
+		switch {
+		case c == '"':
+			b[i] = '\''
+		case c == '\\':
+			b[i] = '/'
+		case c < 0x20 || c > 0x7e:
+			b[i] = '?'
+		}
+	}
+	return string(b)
+}
+
 // HTTPStatus returns the status to send on the back channel.
 func (e *Error) HTTPStatus() int {
 	if e.Status != 0 {

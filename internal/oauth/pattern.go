@@ -395,7 +395,7 @@ func labelRuneError(re *syntax.Regexp, r rune) error {
 func shortString(re *syntax.Regexp) string {
 	s := []rune(re.String())
 	if len(s) > 40 {
-		return string(s[:40]) + "…"
+		return string(s[:40]) + "..."
 	}
 	return string(s)
 }

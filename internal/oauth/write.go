@@ -37,8 +37,8 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
 		w.Header().Set("WWW-Authenticate", e.Challenge)
 	}
 	body := map[string]string{"error": e.Code}
-	if e.Description != "" {
-		body["error_description"] = e.Description
+	if d := e.SafeDescription(); d != "" {
+		body["error_description"] = d
 	}
 	WriteJSON(w, e.HTTPStatus(), body)
 }
@@ -53,8 +53,8 @@ func WriteBearerError(w http.ResponseWriter, log *slog.Logger, realm string, err
 	params := []string{fmt.Sprintf("realm=%q", realm)}
 	if e.Code != "" {
 		params = append(params, fmt.Sprintf("error=%q", e.Code))
-		if e.Description != "" {
-			params = append(params, fmt.Sprintf("error_description=%q", e.Description))
+		if d := e.SafeDescription(); d != "" {
+			params = append(params, `error_description="`+d+`"`)
 		}
 	}
 	w.Header().Set("WWW-Authenticate", "Bearer "+strings.Join(params, ", "))

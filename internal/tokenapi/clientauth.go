@@ -15,32 +15,28 @@ import (
 func (h *Handler) authenticate(ctx context.Context, creds oauth.ClientCredentials) (storage.Client, error) {
 	c, err := h.Store.GetClient(ctx, creds.ID)
 	if isNotFound(err) {
-		return storage.Client{}, clientFailure(creds, "client authentication failed")
+		return storage.Client{}, clientFailure("client authentication failed")
 	}
 	if err != nil {
 		return storage.Client{}, oauth.Internal(err)
 	}
 	if c.Type.Public() {
 		if creds.Method != oauth.AuthNone {
-			return storage.Client{}, clientFailure(creds, "this is a public client: send client_id only, without a secret")
+			return storage.Client{}, clientFailure("this is a public client: send client_id only, without a secret")
 		}
 		return c, nil
 	}
 	if creds.Method == oauth.AuthNone {
-		return storage.Client{}, clientFailure(creds, "this client must authenticate with its client secret")
+		return storage.Client{}, clientFailure("this client must authenticate with its client secret")
 	}
 	if c.SecretHash == "" || !secret.Equal(secret.Hash(creds.Secret), c.SecretHash) {
-		return storage.Client{}, clientFailure(creds, "client authentication failed")
+		return storage.Client{}, clientFailure("client authentication failed")
 	}
 	return c, nil
 }
 
-// clientFailure is invalid_client with 401; Basic attempts also get a
-// WWW-Authenticate challenge (RFC 6749 §5.2).
-func clientFailure(creds oauth.ClientCredentials, desc string) error {
-	e := &oauth.Error{Code: oauth.InvalidClient, Description: desc, Status: http.StatusUnauthorized}
-	if creds.Method == oauth.AuthClientSecretBasic {
-		e.Challenge = oauth.BasicChallenge
-	}
-	return e
+// clientFailure is invalid_client with 401 and a Basic challenge: RFC 6749
+// §5.2 requires it after a Basic attempt, and RFC 9110 §15.5.2 on every 401.
+func clientFailure(desc string) error {
+	return &oauth.Error{Code: oauth.InvalidClient, Description: desc, Status: http.StatusUnauthorized, Challenge: oauth.BasicChallenge}
 }
