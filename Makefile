@@ -10,7 +10,7 @@ FUZZ_TARGETS := \
 	./internal/oauth:FuzzParseClientCredentials \
 	./internal/web:FuzzCSRFValid
 
-.PHONY: run build test vet lint unit fuzz bench clean
+.PHONY: run build test vet lint unit fuzz browser bench clean
 
 run: ## start Gatehouse on ./gatehouse.db (SQLite), http://127.0.0.1:8080
 	$(GO) run ./cmd/gatehouse serve
@@ -18,7 +18,7 @@ run: ## start Gatehouse on ./gatehouse.db (SQLite), http://127.0.0.1:8080
 build:
 	$(GO) build -o bin/gatehouse ./cmd/gatehouse
 
-test: vet lint unit fuzz ## everything CI checks
+test: vet lint unit fuzz browser ## everything CI checks
 
 vet:
 	$(GO) vet ./...
@@ -35,6 +35,15 @@ fuzz:
 		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
 		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
+
+# The README walkthrough in headless Chromium (e2e/browser/README.md).
+# Needs /usr/bin/chromium: apt-get install -y chromium.
+browser: build e2e/browser/node_modules
+	GATEHOUSE_BIN=$(CURDIR)/bin/gatehouse npm test --prefix e2e/browser
+
+e2e/browser/node_modules: e2e/browser/package.json e2e/browser/package-lock.json
+	npm ci --prefix e2e/browser
+	@touch $@
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...

@@ -134,12 +134,19 @@ func (h *Handler) errorPage(w http.ResponseWriter, err error) {
 	e := oauth.As(err)
 	status := http.StatusBadRequest
 	title := "This sign-in request is not valid"
-	msg := e.Description + ". Return to the application and try again; if this keeps happening, tell the application's developers."
+	msg := upperFirst(e.Description) + ". Return to the application and start again; if this keeps happening, tell the application's developers."
 	if e.Code == oauth.ServerError {
 		status, title = http.StatusInternalServerError, "Something went wrong"
 		msg = "Gatehouse could not complete the request. Please try again in a moment."
 	}
 	h.Pages.Render(w, status, web.PageError, web.ErrorData{Title: title, Message: msg, Code: e.Code})
+}
+
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // scopeViews describes scopes in plain words for the consent page.

@@ -107,4 +107,4 @@ func (h *Handler) checkPassword(r *http.Request, email, password string) (storag
 	return user, ok, nil
 }
 
-var errCSRF = oauth.Errorf(oauth.InvalidRequest, "the form has expired or was not sent by this site; go back, reload the page and try again")
+var errCSRF = oauth.Errorf(oauth.InvalidRequest, "the form has expired or was not sent by this site")

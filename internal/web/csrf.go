@@ -139,10 +139,18 @@ func (c *CSRF) Valid(r *http.Request) bool {
 // came from. Either header may be absent (older browsers, privacy tools);
 // then the token alone decides.
 func (c *CSRF) sameOrigin(r *http.Request) bool {
-	if o := r.Header.Get("Origin"); o != "" && c.origin != "" && normalizeOrigin(o) != c.origin {
+	site := r.Header.Get("Sec-Fetch-Site")
+	o := r.Header.Get("Origin")
+	if o == "null" && site == "same-origin" {
+		// Our pages send Referrer-Policy: no-referrer, under which browsers
+		// send "Origin: null" on the page's own form posts; the browser's
+		// Sec-Fetch-Site still vouches that the post came from us.
+		o = ""
+	}
+	if o != "" && c.origin != "" && normalizeOrigin(o) != c.origin {
 		return false
 	}
-	switch r.Header.Get("Sec-Fetch-Site") {
+	switch site {
 	case "", "same-origin", "none":
 		return true
 	}

@@ -144,6 +144,8 @@ func TestCSRFOrigin(t *testing.T) {
 		{"other scheme", "https://id.example.com", "http://id.example.com", "", false},
 		{"other port", "http://127.0.0.1:8080", "http://127.0.0.1:9090", "", false},
 		{"opaque origin", "https://id.example.com", "null", "", false},
+		{"opaque origin cross-site", "https://id.example.com", "null", "cross-site", false},
+		{"no-referrer form post", "https://id.example.com", "null", "same-origin", true},
 		{"check skipped", "", "https://evil.example", "", true},
 		{"fetch metadata cross-site", "", "", "cross-site", false},
 		{"fetch metadata same-site", "", "", "same-site", false},
