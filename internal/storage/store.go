@@ -54,11 +54,15 @@ type Store interface {
 	// hash gives ErrNotFound. Expiry is the caller's check.
 	ConsumeAuthCode(ctx context.Context, hash string, now time.Time) (AuthCode, error)
 
-	// CreateToken fails with ErrAlreadyExists when the ID is taken.
+	// CreateToken fails with ErrAlreadyExists when the ID is taken. When
+	// the token's grant is revoked, before or concurrently with this call,
+	// the token is stored revoked and ErrGrantRevoked is returned: a
+	// revocation never misses a token that is being issued.
 	CreateToken(ctx context.Context, t Token) error
 	GetToken(ctx context.Context, id string) (Token, error)
-	// RevokeGrant revokes every unrevoked token of the grant and reports
-	// how many it revoked.
+	// RevokeGrant marks the grant revoked, so that tokens created for it
+	// later are revoked too, then revokes every unrevoked token of the
+	// grant and reports how many it revoked.
 	RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error)
 
 	// CreateSigningKey fails with ErrAlreadyExists when the ID is taken.

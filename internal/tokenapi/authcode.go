@@ -93,6 +93,14 @@ func (h *Handler) mintForUser(ctx context.Context, c storage.Client, u storage.U
 		ID: at.ID, Kind: storage.TokenAccess, GrantID: rec.GrantID, ClientID: c.ID, UserID: u.ID,
 		Scopes: rec.Scopes, CreatedAt: at.IssuedAt.UTC(), ExpiresAt: at.ExpiresAt.UTC(),
 	})
+	if errors.Is(err, storage.ErrGrantRevoked) {
+		// A replay of the code arrived while this, the one successful
+		// redemption, was in flight. The store recorded the token revoked;
+		// answering normally keeps "exactly one redemption succeeds" true
+		// whatever the interleaving, and the token is already useless.
+		h.Log.Warn("token issued for a grant revoked by a code replay", "client_id", c.ID, "grant_id", rec.GrantID)
+		err = nil
+	}
 	if err != nil {
 		return nil, oauth.Internal(err)
 	}

@@ -87,6 +87,9 @@ func testDeleteClient(t *testing.T, s storage.Store) {
 		mustClient(t, s, "gone", base)
 		wantErr(t, "CreateAuthCode", s.CreateAuthCode(ctx, records["gone"].code), nil)
 		for _, tok := range records["gone"].tokens {
+			// "grant-gone" was revoked above, and revoked grants stay
+			// revoked (see CreateTokenAfterRevokeGrant): use a new grant.
+			tok.GrantID += "-new"
 			wantErr(t, "CreateToken", s.CreateToken(ctx, tok), nil)
 		}
 		wantErr(t, "SaveConsent", s.SaveConsent(ctx, records["gone"].consent), nil)

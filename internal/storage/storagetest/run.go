@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"GetToken", testGetToken},
 		{"RevokeGrant", testRevokeGrant},
 		{"RevokeGrantContention", func(t *testing.T, s storage.Store) { revokeGrantRace(t, []storage.Store{s}) }},
+		{"CreateTokenAfterRevokeGrant", testCreateTokenAfterRevokeGrant},
+		{"IssueRevokeContention", func(t *testing.T, s storage.Store) { issueRevokeRace(t, []storage.Store{s}) }},
 		{"CreateSigningKey", testCreateSigningKey},
 		{"ListSigningKeys", testListSigningKeys},
 	}
@@ -85,6 +87,7 @@ func RunShared(t *testing.T, open func(t *testing.T) []storage.Store) {
 	}{
 		{"ConsumeAuthCode", consumeAuthCodeRace},
 		{"RevokeGrant", revokeGrantRace},
+		{"IssueRevoke", issueRevokeRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
