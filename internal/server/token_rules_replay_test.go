@@ -117,10 +117,10 @@ func replayScenario(t *testing.T, e *rulesEnv) {
 func TestToken_ReplayDuringRedemptionRevokesTokens_RFC6749_4_1_2(t *testing.T) {
 	t.Parallel()
 	var hold *holdStore
-	e := registerRules(servertest.NewWrapped(t, servertest.Options{}, func(s server.Store) server.Store {
+	e := registerRules(servertest.New(t, servertest.Options{WrapStore: func(s server.Store) server.Store {
 		hold = &holdStore{Store: s, consumed: make(chan struct{}), revoked: make(chan struct{})}
 		return hold
-	}))
+	}}))
 	_, code, pk := signedIn(t, e, e.SPA, spaRedirect)
 	hold.armed.Store(true)
 

@@ -43,6 +43,11 @@ type Options struct {
 	Postgres bool                 // use a throwaway PostgreSQL database
 	Config   func(*config.Config) // adjust the configuration before start
 	Log      io.Writer            // server log; default discarded
+	// WrapStore, when set, puts a wrapper between the server and its
+	// store, so a test can observe or hold back calls and force an
+	// interleaving that real timing produces only now and then. Env.Store
+	// and Env.Admin use the unwrapped store.
+	WrapStore func(server.Store) server.Store
 }
 
 // Env is a running Gatehouse.
@@ -85,7 +90,11 @@ func New(t testing.TB, opt Options) *Env {
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := &Clock{}
-	srv, err := server.New(ctx, cfg, []byte(strings.Repeat("s", 32)), log, server.Deps{Store: store, Now: clock.Now})
+	serverStore := server.Store(store)
+	if opt.WrapStore != nil {
+		serverStore = opt.WrapStore(store)
+	}
+	srv, err := server.New(ctx, cfg, []byte(strings.Repeat("s", 32)), log, server.Deps{Store: serverStore, Now: clock.Now})
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
