@@ -2,6 +2,8 @@ package admin
 
 import (
 	"fmt"
+	"unicode"
+	"unicode/utf8"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -31,6 +33,20 @@ func (e *ValidationError) Error() string { return fmt.Sprintf("%s: %s", e.Field,
 
 func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// plainText reports whether s is valid UTF-8 without control characters,
+// as every name shown to people must be.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Service) timestamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

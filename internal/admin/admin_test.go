@@ -144,6 +144,8 @@ func TestCreateClientInvalid(t *testing.T) {
 		{"empty type", NewClient{Name: "A", RedirectURIs: https}, "type", "spa, web, native or service"},
 		{"blank name", NewClient{Type: storage.ClientSPA, Name: "  ", RedirectURIs: https}, "name", "1 to 100"},
 		{"long name", NewClient{Type: storage.ClientSPA, Name: strings.Repeat("n", 101), RedirectURIs: https}, "name", "1 to 100"},
+		{"name with NUL", NewClient{Type: storage.ClientSPA, Name: "a\x00b", RedirectURIs: https}, "name", "1 to 100"},
+		{"name not UTF-8", NewClient{Type: storage.ClientSPA, Name: "a\xffb", RedirectURIs: https}, "name", "1 to 100"},
 		{"service with redirect", NewClient{Type: storage.ClientService, Name: "S", RedirectURIs: https}, "redirect_uri", "no redirect URIs"},
 		{"service with pattern", NewClient{Type: storage.ClientService, Name: "S", RedirectURIPatterns: []string{`https://[a-z]+\.example\.com/cb`}}, "redirect_uri", "no redirect URIs"},
 		{"service with default", NewClient{Type: storage.ClientService, Name: "S", DefaultRedirectURI: https[0]}, "redirect_uri", "no redirect URIs"},

@@ -56,8 +56,8 @@ func validateClient(in NewClient) (storage.Client, error) {
 		return storage.Client{}, invalid("type", "%q is not a client type; use spa, web, native or service", in.Type)
 	}
 	name := strings.TrimSpace(in.Name)
-	if name == "" || len(name) > 100 {
-		return storage.Client{}, invalid("name", "a name of 1 to 100 characters is required")
+	if name == "" || len(name) > 100 || !plainText(name) {
+		return storage.Client{}, invalid("name", "a name of 1 to 100 characters of text is required")
 	}
 	c := storage.Client{
 		Type: in.Type, Name: name,

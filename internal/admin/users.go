@@ -36,9 +36,12 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (storage.User, err
 	if len(in.Password) > 1024 {
 		return storage.User{}, invalid("password", "must be at most 1024 bytes")
 	}
+	if !plainText(in.Name) || len(in.Name) > 200 {
+		return storage.User{}, invalid("name", "must be at most 200 characters of text, without control characters")
+	}
 	for _, g := range in.Groups {
-		if strings.TrimSpace(g) == "" {
-			return storage.User{}, invalid("group", "group names must not be empty")
+		if strings.TrimSpace(g) == "" || !plainText(g) {
+			return storage.User{}, invalid("group", "group names must be non-empty text without control characters")
 		}
 	}
 	now := s.timestamp()

@@ -35,6 +35,9 @@ func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
 
 // GetClient returns the client with the given ID.
 func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error) {
+	if !storable(id) {
+		return storage.Client{}, notFound("get client")
+	}
 	c, err := scanClient(s.pool.QueryRow(ctx, `SELECT `+clientColumns+` FROM clients WHERE id = $1`, id))
 	if err != nil {
 		return storage.Client{}, wrap("get client", err)
@@ -71,5 +74,8 @@ func (s *Store) UpdateClient(ctx context.Context, c storage.Client) error {
 // DeleteClient deletes the client; its auth codes, tokens and consents go
 // with it through ON DELETE CASCADE, in the same statement.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	if !storable(id) {
+		return notFound("delete client")
+	}
 	return s.execOne(ctx, "delete client", `DELETE FROM clients WHERE id = $1`, id)
 }

@@ -36,6 +36,9 @@ func (s *Store) CreateAuthCode(ctx context.Context, c storage.AuthCode) error {
 // it set and updates nothing. Those calls, and later ones, read the record
 // back and get ErrAlreadyConsumed (RFC 6749 §4.1.2).
 func (s *Store) ConsumeAuthCode(ctx context.Context, hash string, now time.Time) (storage.AuthCode, error) {
+	if !storable(hash) {
+		return storage.AuthCode{}, notFound("consume auth code")
+	}
 	c, err := scanCode(s.pool.QueryRow(ctx,
 		`UPDATE auth_codes SET consumed_at = $1 WHERE hash = $2 AND consumed_at IS NULL RETURNING `+codeColumns,
 		now, hash))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -124,3 +126,18 @@ func nonNil[T any](p *[]T) {
 		*p = []T{}
 	}
 }
+
+// storable reports whether every key could be stored in a text column:
+// PostgreSQL refuses invalid UTF-8 and NUL bytes with an error, but a
+// lookup by such a key (say, a client_id sent by an attacker) simply has
+// no record, and must say so rather than fail.
+func storable(keys ...string) bool {
+	for _, k := range keys {
+		if !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func notFound(op string) error { return fmt.Errorf("%s: %w", op, storage.ErrNotFound) }

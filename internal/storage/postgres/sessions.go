@@ -18,6 +18,9 @@ func (s *Store) CreateSession(ctx context.Context, sess storage.Session) error {
 
 // GetSession returns the session if it exists and now is before its expiry.
 func (s *Store) GetSession(ctx context.Context, id string, now time.Time) (storage.Session, error) {
+	if !storable(id) {
+		return storage.Session{}, notFound("get session")
+	}
 	var sess storage.Session
 	err := s.pool.QueryRow(ctx,
 		`SELECT `+sessionColumns+` FROM sessions WHERE id = $1 AND expires_at > $2`, id, now).
@@ -30,11 +33,17 @@ func (s *Store) GetSession(ctx context.Context, id string, now time.Time) (stora
 
 // DeleteSession deletes the session if it exists.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	if !storable(id) {
+		return nil
+	}
 	return s.exec(ctx, "delete session", `DELETE FROM sessions WHERE id = $1`, id)
 }
 
 // GetConsent returns the user's consent for the client.
 func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error) {
+	if !storable(userID, clientID) {
+		return storage.Consent{}, notFound("get consent")
+	}
 	var c storage.Consent
 	err := s.pool.QueryRow(ctx,
 		`SELECT user_id, client_id, scopes, created_at, updated_at FROM consents
@@ -59,6 +68,9 @@ func (s *Store) SaveConsent(ctx context.Context, c storage.Consent) error {
 
 // DeleteConsent deletes the consent if it exists.
 func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
+	if !storable(userID, clientID) {
+		return nil
+	}
 	return s.exec(ctx, "delete consent",
 		`DELETE FROM consents WHERE user_id = $1 AND client_id = $2`, userID, clientID)
 }

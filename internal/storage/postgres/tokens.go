@@ -37,6 +37,9 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 
 // GetToken returns the token record with the given ID.
 func (s *Store) GetToken(ctx context.Context, id string) (storage.Token, error) {
+	if !storable(id) {
+		return storage.Token{}, notFound("get token")
+	}
 	var t storage.Token
 	err := s.pool.QueryRow(ctx,
 		`SELECT id, kind, grant_id, client_id, COALESCE(user_id, ''), scopes, created_at, expires_at, revoked_at
@@ -55,6 +58,9 @@ func (s *Store) GetToken(ctx context.Context, id string) (storage.Token, error) 
 // concurrent call waits on the row locks and then skips rows it finds
 // revoked, so no token is counted twice.
 func (s *Store) RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error) {
+	if !storable(grantID) {
+		return 0, nil
+	}
 	if err := s.exec(ctx, "revoke grant",
 		`INSERT INTO revoked_grants (grant_id, revoked_at) VALUES ($1, $2) ON CONFLICT (grant_id) DO NOTHING`,
 		grantID, now); err != nil {

@@ -28,6 +28,9 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 
 // GetUser returns the user with the given ID.
 func (s *Store) GetUser(ctx context.Context, id string) (storage.User, error) {
+	if !storable(id) {
+		return storage.User{}, notFound("get user")
+	}
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if err != nil {
 		return storage.User{}, wrap("get user", err)
@@ -37,6 +40,9 @@ func (s *Store) GetUser(ctx context.Context, id string) (storage.User, error) {
 
 // GetUserByEmail returns the user with the given email, in any case.
 func (s *Store) GetUserByEmail(ctx context.Context, email string) (storage.User, error) {
+	if !storable(email) {
+		return storage.User{}, notFound("get user by email")
+	}
 	u, err := scanUser(s.pool.QueryRow(ctx,
 		`SELECT `+userColumns+` FROM users WHERE email = $1`, strings.ToLower(email)))
 	if err != nil {

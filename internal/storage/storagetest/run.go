@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"RevokeGrantContention", func(t *testing.T, s storage.Store) { revokeGrantRace(t, []storage.Store{s}) }},
 		{"CreateTokenAfterRevokeGrant", testCreateTokenAfterRevokeGrant},
 		{"IssueRevokeContention", func(t *testing.T, s storage.Store) { issueRevokeRace(t, []storage.Store{s}) }},
+		{"UnstorableKeys", testUnstorableKeys},
 		{"CreateSigningKey", testCreateSigningKey},
 		{"ListSigningKeys", testListSigningKeys},
 	}
