@@ -2,9 +2,9 @@ package admin
 
 import (
 	"fmt"
+	"time"
 	"unicode"
 	"unicode/utf8"
-	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
