@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,6 +23,7 @@ func TestTokenRequestRules(t *testing.T) {
 		{"ClientAuthentication_RFC6749_2.3.1", ruleClientAuthentication},
 		{"GrantType_RFC6749_5.2", ruleGrantType},
 		{"FormEncodedBodyOnly_RFC6749_3.2", ruleFormEncodedBodyOnly},
+		{"POSTOnly_RFC6749_3.2", rulePOSTOnly},
 		{"DuplicateParameters_RFC6749_3.2", ruleTokenDuplicateParameters},
 		{"CodeBoundToClientRedirectURIAndVerifier_RFC6749_4.1.3_RFC7636_4.6", ruleCodeBinding},
 		{"SuccessResponse_RFC6749_5.1_RFC9068_2.2_OIDCCore_3.1.3.3", ruleSuccessResponse},
@@ -179,6 +181,33 @@ func ruleFormEncodedBodyOnly(t *testing.T, e *rulesEnv) {
 			"code_verifier": {pk.Verifier}, "redirect_uri": {spaRedirect}}
 		wantTokens(t, postToken(t, e.Env, form.Encode(), "application/x-www-form-urlencoded; charset=UTF-8", nil))
 	})
+}
+
+// rulePOSTOnly: "The client MUST use the HTTP POST method" (RFC 6749 §3.2);
+// other methods get 405 with Allow, still as a no-store JSON error.
+func rulePOSTOnly(t *testing.T, e *rulesEnv) {
+	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		t.Run(method, func(t *testing.T) {
+			req, err := http.NewRequest(method, e.URL+"/token?grant_type=authorization_code", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body map[string]string
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatalf("body is not JSON: %v", err)
+			}
+			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" ||
+				body["error"] != "invalid_request" || resp.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s /token: status %d, Allow %q, Cache-Control %q, body %v", method, resp.StatusCode,
+					resp.Header.Get("Allow"), resp.Header.Get("Cache-Control"), body)
+			}
+		})
+	}
 }
 
 // ruleTokenDuplicateParameters checks that a parameter sent twice is

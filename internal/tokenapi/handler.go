@@ -68,6 +68,10 @@ func GrantTypes() []string { return []string{"authorization_code"} }
 // Register mounts the endpoint on mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathToken, h.serveToken)
+	mux.HandleFunc(PathToken, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		oauth.WriteError(w, h.Log, oauth.Errorf(oauth.InvalidRequest, "the token endpoint accepts POST only").WithStatus(http.StatusMethodNotAllowed))
+	})
 }
 
 // Response is a successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3).
