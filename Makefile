@@ -8,7 +8,8 @@ FUZZ_TARGETS := \
 	./internal/oauth:FuzzCompilePattern \
 	./internal/authorize:FuzzParseRequest \
 	./internal/oauth:FuzzParseClientCredentials \
-	./internal/web:FuzzCSRFValid
+	./internal/web:FuzzCSRFValid \
+	./internal/session:FuzzReturnPath
 
 .PHONY: run build test vet lint unit fuzz browser bench clean
 

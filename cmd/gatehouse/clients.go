@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,6 +14,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
+	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/server"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -32,6 +36,12 @@ type clientJSON struct {
 	AllowPlainPKCE         bool      `json:"allow_plain_pkce"`
 	IDTokenAlg             string    `json:"id_token_signed_response_alg"`
 	CreatedAt              time.Time `json:"created_at"`
+	// Client authentication (RFC 7591 §2). PreviousSecretExpiresAt is when
+	// a rotated-out secret stops working, while it still does.
+	AuthMethod              string          `json:"token_endpoint_auth_method"`
+	JWKSURI                 string          `json:"jwks_uri,omitempty"`
+	JWKS                    json.RawMessage `json:"jwks,omitempty"`
+	PreviousSecretExpiresAt *time.Time      `json:"previous_secret_expires_at,omitempty"`
 }
 
 func toClientJSON(c storage.Client, plainSecret string) clientJSON {
@@ -44,12 +54,27 @@ func toClientJSON(c storage.Client, plainSecret string) clientJSON {
 	if out.IDTokenAlg == "" {
 		out.IDTokenAlg = keys.ES256
 	}
+	out.AuthMethod, out.JWKSURI, out.JWKS = admin.EffectiveAuthMethod(c), c.JWKSURI, c.JWKS
+	if c.PreviousSecretHash != "" && time.Now().Before(c.PreviousSecretExpiresAt) {
+		t := c.PreviousSecretExpiresAt
+		out.PreviousSecretExpiresAt = &t
+	}
 	return out
+}
+
+// clientSecrets loads the master secret the server uses, so that the
+// secrets this command issues verify there.
+func clientSecrets(cfg config.Config) (*secret.ClientSecrets, error) {
+	master, err := server.LoadMasterSecret(cfg.SecretFile, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	return secret.NewClientSecrets(master)
 }
 
 func runClient(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand: add, list, show or delete")
+		return usagef("missing subcommand: add, list, show, delete or rotate-secret")
 	}
 	switch args[0] {
 	case "add":
@@ -60,11 +85,13 @@ func runClient(ctx context.Context, e env, args []string) error {
 		return runClientShow(ctx, e, args[1:])
 	case "delete":
 		return runClientDelete(ctx, e, args[1:])
+	case "rotate-secret":
+		return runClientRotateSecret(ctx, e, args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, "Usage: gatehouse client add|list|show ID|delete ID [flags]\nRun 'gatehouse client add --help' for its flags.")
+		fmt.Fprintln(e.stderr, "Usage: gatehouse client add|list|show ID|delete ID|rotate-secret ID [flags]\nRun 'gatehouse client add --help' for its flags.")
 		return nil
 	}
-	return usagef("unknown subcommand %q: want add, list, show or delete", args[0])
+	return usagef("unknown subcommand %q: want add, list, show, delete or rotate-secret", args[0])
 }
 
 func runClientAdd(ctx context.Context, e env, args []string) error {
@@ -76,8 +103,11 @@ Registers an OAuth client. Types:
   web      web app with a server: confidential client with a secret
   native   desktop or mobile app: public client, loopback or private-use scheme redirects
   service  server-to-server: confidential client, no redirects
-The secret of web and service clients is printed once; store it safely.`)
+The secret of web and service clients is printed once; store it safely.
+A private_key_jwt client gets no secret: register its public keys with
+--jwks-file or --jwks-uri.`)
 	cfg.BindDB(fs)
+	cfg.BindSecretFile(fs)
 	var typ string
 	var in admin.NewClient
 	var uris, patterns, logoutURIs, scopes stringList
@@ -91,12 +121,26 @@ The secret of web and service clients is printed once; store it safely.`)
 	fs.StringVar(&in.IDTokenAlg, "id-token-alg", "", "ID token signing algorithm: ES256 (default), RS256 or EdDSA")
 	fs.BoolVar(&in.PKCEOptional, "pkce-optional", false, "let a web client omit PKCE (not recommended; public clients always need it)")
 	fs.BoolVar(&in.AllowPlainPKCE, "allow-plain-pkce", false, "accept code_challenge_method=plain from this client (legacy apps only)")
+	fs.BoolVar(&in.IssueRefreshTokens, "issue-refresh-tokens", false, "issue a refresh token with every sign-in, even without the offline_access scope")
+	fs.DurationVar(&in.RefreshIdleTTL, "refresh-idle-ttl", 0, "refresh token lifetime when unused, e.g. 720h (default: the server's)")
+	fs.DurationVar(&in.RefreshAbsoluteTTL, "refresh-absolute-ttl", 0, "refresh token lifetime from sign-in, however used, e.g. 2160h (default: the server's)")
+	var jwksFile string
+	fs.StringVar(&in.AuthMethod, "auth-method", "", "token endpoint authentication: client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none (default: none for spa and native; client_secret_basic or _post for web and service)")
+	fs.StringVar(&jwksFile, "jwks-file", "", "file with the client's public keys as a JWK set, for private_key_jwt (each key with kid, and alg or use)")
+	fs.StringVar(&in.JWKSURI, "jwks-uri", "", "https URL where the client publishes its public keys, for private_key_jwt")
 	asJSON := fs.Bool("json", false, `print {"client_id": ..., "client_secret": ...} as JSON`)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if typ == "" || in.Name == "" {
 		return usagef("--type and --name are required")
+	}
+	if jwksFile != "" {
+		b, err := os.ReadFile(jwksFile)
+		if err != nil {
+			return fmt.Errorf("--jwks-file: %w", err)
+		}
+		in.JWKS = b
 	}
 	in.Type = storage.ClientType(typ)
 	in.RedirectURIs, in.RedirectURIPatterns, in.PostLogoutRedirectURIs, in.Scopes = uris, patterns, logoutURIs, scopes
@@ -105,7 +149,13 @@ The secret of web and service clients is printed once; store it safely.`)
 		return err
 	}
 	defer store.Close()
-	c, plain, err := admin.New(store, nil).CreateClient(ctx, in)
+	var secrets *secret.ClientSecrets
+	if in.Type.Valid() && !in.Type.Public() {
+		if secrets, err = clientSecrets(cfg); err != nil {
+			return err
+		}
+	}
+	c, plain, err := admin.New(store, secrets, nil).CreateClient(ctx, in)
 	if err != nil {
 		return explain(err)
 	}
@@ -123,6 +173,7 @@ func runClientList(ctx context.Context, e env, args []string) error {
 	cfg := config.Default()
 	fs := newFlags(e, "client list", "client list [--db DSN] [--json]")
 	cfg.BindDB(fs)
+	cfg.BindSecretFile(fs) // accepted for uniformity; listing needs no secret
 	asJSON := fs.Bool("json", false, "print clients as a JSON array")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -132,7 +183,7 @@ func runClientList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	clients, err := admin.New(store, nil).ListClients(ctx)
+	clients, err := admin.New(store, nil, nil).ListClients(ctx)
 	if err != nil {
 		return err
 	}
@@ -151,24 +202,32 @@ func runClientList(ctx context.Context, e env, args []string) error {
 	return tw.Flush()
 }
 
-// idCommand parses the flags of a command that takes one client ID.
-func idCommand(e env, name string, args []string) (config.Config, string, bool, error) {
+// idCommand parses the flags of a command that takes one client ID; bind
+// registers flags of its own.
+func idCommand(e env, name string, args []string, bind ...func(*flag.FlagSet)) (config.Config, string, bool, error) {
 	cfg := config.Default()
 	fs := newFlags(e, "client "+name, "client "+name+" ID [--db DSN] [--json]")
 	cfg.BindDB(fs)
+	cfg.BindSecretFile(fs)
+	for _, b := range bind {
+		b(fs)
+	}
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	// Allow flags after the ID, as in `client show ID --json`.
+	// Allow flags before and after the ID, as in `client show ID --json`:
+	// the flag package stops at the first argument, so parse what follows
+	// it again.
 	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
-	}
-	if err := parse(fs, args); err != nil {
-		return cfg, "", false, err
-	}
-	if id == "" && fs.NArg() == 1 {
-		id = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return cfg, "", false, usagef("unexpected argument %q", fs.Arg(0))
+	for {
+		if err := parse(fs, args); err != nil {
+			return cfg, "", false, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if id != "" {
+			return cfg, "", false, usagef("unexpected argument %q", fs.Arg(0))
+		}
+		id, args = fs.Arg(0), fs.Args()[1:]
 	}
 	if id == "" {
 		return cfg, "", false, usagef("give the client ID: gatehouse client %s ID", name)
@@ -186,7 +245,7 @@ func runClientShow(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	c, err := admin.New(store, nil).GetClient(ctx, id)
+	c, err := admin.New(store, nil, nil).GetClient(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("no client with ID %q (see gatehouse client list)", id)
 	}
@@ -201,6 +260,10 @@ func runClientShow(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(tw, "redirect URIs\t%s\nredirect URI patterns\t%s\n", strings.Join(c.RedirectURIs, " "), strings.Join(c.RedirectURIPatterns, " "))
 	fmt.Fprintf(tw, "default redirect URI\t%s\npost-logout redirect URIs\t%s\n", c.DefaultRedirectURI, strings.Join(c.PostLogoutRedirectURIs, " "))
 	fmt.Fprintf(tw, "extra scopes\t%s\ncreated\t%s\n", strings.Join(c.Scopes, " "), c.CreatedAt.Format(time.RFC3339))
+	fmt.Fprintf(tw, "token endpoint auth\t%s\n", admin.EffectiveAuthMethod(c))
+	if c.JWKSURI != "" {
+		fmt.Fprintf(tw, "jwks_uri\t%s\n", c.JWKSURI)
+	}
 	return tw.Flush()
 }
 
@@ -214,7 +277,7 @@ func runClientDelete(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	err = admin.New(store, nil).DeleteClient(ctx, id)
+	err = admin.New(store, nil, nil).DeleteClient(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("no client with ID %q (see gatehouse client list)", id)
 	}
@@ -225,5 +288,41 @@ func runClientDelete(ctx context.Context, e env, args []string) error {
 		return printJSON(e.stdout, map[string]any{"client_id": id, "deleted": true})
 	}
 	fmt.Fprintf(e.stdout, "Deleted client %s\n", id)
+	return nil
+}
+
+func runClientRotateSecret(ctx context.Context, e env, args []string) error {
+	overlap := admin.DefaultSecretOverlap
+	cfg, id, asJSON, err := idCommand(e, "rotate-secret", args, func(fs *flag.FlagSet) {
+		fs.DurationVar(&overlap, "overlap", overlap, "how long the old secret keeps working, e.g. 1h; 0 revokes it at once")
+	})
+	if err != nil {
+		return err
+	}
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	secrets, err := clientSecrets(cfg)
+	if err != nil {
+		return err
+	}
+	c, plain, err := admin.New(store, secrets, nil).RotateSecret(ctx, id, overlap)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no client with ID %q (see gatehouse client list)", id)
+	}
+	if err != nil {
+		return explain(err)
+	}
+	if asJSON {
+		return printJSON(e.stdout, toClientJSON(c, plain))
+	}
+	fmt.Fprintf(e.stdout, "Rotated the secret of client %s\n  client_secret: %s\n  (shown only now: it is stored hashed)\n", c.ID, plain)
+	if c.PreviousSecretHash != "" {
+		fmt.Fprintf(e.stdout, "  The previous secret keeps working until %s.\n", c.PreviousSecretExpiresAt.Format(time.RFC3339))
+	} else {
+		fmt.Fprintln(e.stdout, "  The previous secret no longer works.")
+	}
 	return nil
 }

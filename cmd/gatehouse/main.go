@@ -38,7 +38,9 @@ func commands() []command {
 		{"serve", "run the server", runServe},
 		{"migrate", "create or update the database schema", runMigrate},
 		{"user", "manage users (add, list)", runUser},
-		{"client", "manage OAuth clients (add, list, show, delete)", runClient},
+		{"client", "manage OAuth clients (add, list, show, delete, rotate-secret)", runClient},
+		{"keys", "list and rotate signing keys", runKeys},
+		{"janitor", "delete expired codes, tokens and sessions", runJanitor},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -42,8 +42,11 @@ func explain(err error) error {
 	var ve *admin.ValidationError
 	if errors.As(err, &ve) {
 		flagName := strings.ReplaceAll(ve.Field, "_", "-")
-		if ve.Field == "password" {
+		switch ve.Field {
+		case "password":
 			flagName = "password-stdin"
+		case "jwks":
+			flagName = "jwks-file"
 		}
 		return usagef("--%s: %s", flagName, ve.Message)
 	}

@@ -74,7 +74,7 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	u, err := admin.New(store, nil).CreateUser(ctx, in)
+	u, err := admin.New(store, nil, nil).CreateUser(ctx, in)
 	if err != nil {
 		return explain(err)
 	}
@@ -98,7 +98,7 @@ func runUserList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer store.Close()
-	users, err := admin.New(store, nil).ListUsers(ctx)
+	users, err := admin.New(store, nil, nil).ListUsers(ctx)
 	if err != nil {
 		return err
 	}

@@ -6,21 +6,25 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
 // Service performs administrative operations on a store.
 type Service struct {
-	store storage.Store
-	now   func() time.Time
+	store   storage.Store
+	secrets *secret.ClientSecrets
+	now     func() time.Time
 }
 
-// New returns a Service; now may be nil.
-func New(store storage.Store, now func() time.Time) *Service {
+// New returns a Service. secrets hashes and seals client secrets under the
+// master secret; it may be nil for a Service that only manages users, and
+// then registering a client with a secret fails. now may be nil.
+func New(store storage.Store, secrets *secret.ClientSecrets, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now}
+	return &Service{store: store, secrets: secrets, now: now}
 }
 
 // ValidationError says which input field is wrong and why.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
@@ -27,21 +28,35 @@ type NewClient struct {
 	AllowPlainPKCE bool
 	// IDTokenAlg is ES256 (default), RS256 or EdDSA.
 	IDTokenAlg string
+	// IssueRefreshTokens gives the client a refresh token with every code
+	// exchange, even without offline_access.
+	IssueRefreshTokens bool
+	// Refresh-token lifetimes; zero means the server's default.
+	RefreshIdleTTL     time.Duration
+	RefreshAbsoluteTTL time.Duration
+	// AuthMethod is the token_endpoint_auth_method (RFC 7591 §2); empty
+	// means none for public clients and client_secret_basic or
+	// client_secret_post for confidential ones (clientauth.go).
+	AuthMethod string
+	// JWKS (a JWK set document) or JWKSURI holds a private_key_jwt
+	// client's public keys.
+	JWKS    []byte
+	JWKSURI string
 }
 
-// CreateClient validates and registers a client. For confidential clients
-// it returns the generated secret, which is stored only as a hash and so
-// can be shown just this once.
+// CreateClient validates and registers a client. For clients with a secret
+// (confidential ones, but for private_key_jwt) it returns the generated
+// secret, which is stored only as a keyed hash (sealed too for
+// client_secret_jwt) and so can be shown just this once.
 func (s *Service) CreateClient(ctx context.Context, in NewClient) (storage.Client, string, error) {
 	c, err := validateClient(in)
 	if err != nil {
 		return storage.Client{}, "", err
 	}
 	c.ID = secret.NewID()
-	var plain string
-	if !c.Type.Public() {
-		plain = secret.NewToken()
-		c.SecretHash = secret.Hash(plain)
+	plain, err := s.issueSecret(&c)
+	if err != nil {
+		return storage.Client{}, "", err
 	}
 	now := s.timestamp()
 	c.CreatedAt, c.UpdatedAt = now, now
@@ -69,9 +84,18 @@ func validateClient(in NewClient) (storage.Client, error) {
 		PKCEOptional:           in.PKCEOptional,
 		AllowPlainPKCE:         in.AllowPlainPKCE,
 		IDTokenAlg:             in.IDTokenAlg,
+		IssueRefreshTokens:     in.IssueRefreshTokens,
+		RefreshIdleTTL:         in.RefreshIdleTTL,
+		RefreshAbsoluteTTL:     in.RefreshAbsoluteTTL,
 	}
 	if c.PKCEOptional && c.Type.Public() {
 		return storage.Client{}, invalid("pkce_optional", "public clients must always use PKCE (RFC 9700 §2.1.1)")
+	}
+	if err := validateRefreshPolicy(c); err != nil {
+		return storage.Client{}, err
+	}
+	if err := validateAuthMethod(in, &c); err != nil {
+		return storage.Client{}, err
 	}
 	if c.IDTokenAlg != "" && !keys.SupportedAlg(c.IDTokenAlg) {
 		return storage.Client{}, invalid("id_token_alg", "%q is not supported; use one of %s", c.IDTokenAlg, strings.Join(keys.Algorithms, ", "))
@@ -108,6 +132,28 @@ func validateClient(in NewClient) (storage.Client, error) {
 		}
 	}
 	return c, nil
+}
+
+// validateRefreshPolicy checks the refresh-token settings: service
+// clients get no refresh tokens (RFC 6749 §4.4.3), lifetimes are not
+// negative, and an idle lifetime longer than the absolute one is a mistake.
+func validateRefreshPolicy(c storage.Client) error {
+	const noRefresh = "server-to-server clients get no refresh tokens"
+	switch {
+	case c.Type == storage.ClientService && c.IssueRefreshTokens:
+		return invalid("issue_refresh_tokens", noRefresh)
+	case c.Type == storage.ClientService && c.RefreshIdleTTL != 0:
+		return invalid("refresh_idle_ttl", noRefresh)
+	case c.Type == storage.ClientService && c.RefreshAbsoluteTTL != 0:
+		return invalid("refresh_absolute_ttl", noRefresh)
+	case c.RefreshIdleTTL < 0:
+		return invalid("refresh_idle_ttl", "a lifetime must not be negative")
+	case c.RefreshAbsoluteTTL < 0:
+		return invalid("refresh_absolute_ttl", "a lifetime must not be negative")
+	case c.RefreshIdleTTL > 0 && c.RefreshAbsoluteTTL > 0 && c.RefreshIdleTTL > c.RefreshAbsoluteTTL:
+		return invalid("refresh_idle_ttl", "the idle lifetime must not exceed the absolute lifetime")
+	}
+	return nil
 }
 
 // GetClient returns one client.

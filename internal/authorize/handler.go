@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/session"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/token"
 	"github.com/gatehouse-dev/gatehouse/internal/web"
@@ -52,7 +53,7 @@ type Options struct {
 // Handler serves the front-channel endpoints.
 type Handler struct {
 	Options
-	sessionCookie string
+	sessions *session.Manager
 }
 
 // New returns a Handler.
@@ -60,11 +61,7 @@ func New(o Options) *Handler {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	name := "gatehouse_session"
-	if o.Secure {
-		name = "__Host-gatehouse_session"
-	}
-	return &Handler{Options: o, sessionCookie: name}
+	return &Handler{Options: o, sessions: session.New(o.Store, o.Secure, o.SessionTTL, o.Now)}
 }
 
 // Register mounts the endpoints on mux. Pages get the browser security

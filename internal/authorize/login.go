@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
+	"github.com/gatehouse-dev/gatehouse/internal/session"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/web"
 )
@@ -27,7 +28,20 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, f flow, em
 		CSRFToken:  h.CSRF.Token(w, r),
 		Request:    f.raw,
 	}
+	if f.raw == "" {
+		data.ReturnTo = returnTo(r)
+	}
 	h.Pages.Render(w, http.StatusOK, web.PageLogin, data)
+}
+
+// returnTo is the safe same-origin path a direct sign-in returns to: the
+// return_to query parameter of GET /login, or the form field of POST
+// /login; "" when there is none or it could lead off this server.
+func returnTo(r *http.Request) string {
+	if r.Method == http.MethodPost {
+		return session.ReturnPath(r.PostForm.Get(web.FieldReturnTo))
+	}
+	return session.ReturnPath(r.URL.Query().Get(web.FieldReturnTo))
 }
 
 // loginPage shows the login form outside any authorization request.
@@ -36,7 +50,8 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // login checks the password, starts a session and resumes the
-// authorization request the form carried, if any.
+// authorization request the form carried, if any; otherwise it returns to
+// the form's return path (say, the account page), if any.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		h.errorPage(w, err)
@@ -81,6 +96,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Log.Info("login succeeded", "user_id", user.ID, "client_id", f.req.ClientID)
 	if raw == "" {
+		if to := returnTo(r); to != "" {
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
 		h.Pages.Render(w, http.StatusOK, web.PageMessage, web.MessageData{Title: "You are signed in", Message: "You can close this page and return to your application."})
 		return
 	}

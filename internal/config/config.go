@@ -31,6 +31,25 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	IDTokenTTL     time.Duration
 	SessionTTL     time.Duration
+	// Refresh-token lifetimes, for clients that set none. Idle: a token
+	// unused this long lapses, like a forgotten session. Absolute: however
+	// regularly it is used, a grant ends this long after the code exchange
+	// and the user signs in again, which bounds what a stolen refresh
+	// token is worth (RFC 9700 §4.14.2).
+	RefreshIdleTTL     time.Duration
+	RefreshAbsoluteTTL time.Duration
+
+	// KeyRotationPeriod is how long a signing key signs. Each key is also
+	// published for one period before, as the next key, and after, until
+	// the tokens it signed have expired (KeyRetention).
+	KeyRotationPeriod time.Duration
+	// SigningAlg signs access tokens (RFC 9068 §2.1); ID tokens use each
+	// client's id_token_signed_response_alg.
+	SigningAlg string
+
+	// JanitorInterval is how often the server deletes expired codes,
+	// tokens and sessions; 0 turns that off (run `gatehouse janitor`).
+	JanitorInterval time.Duration
 
 	envErr error // environment variables that did not parse
 }
@@ -46,6 +65,16 @@ func Default() Config {
 		AccessTokenTTL: 10 * time.Minute,
 		IDTokenTTL:     10 * time.Minute,
 		SessionTTL:     12 * time.Hour,
+		// A month idle keeps an app someone opens now and then signed in;
+		// a quarter in all makes a stolen token expire within one.
+		RefreshIdleTTL:     30 * 24 * time.Hour,
+		RefreshAbsoluteTTL: 90 * 24 * time.Hour,
+		// A month: a leaked key is useful for at most that long, and a
+		// relying party that caches the JWKS for up to a month (far beyond
+		// its max-age) still knows a key before it signs.
+		KeyRotationPeriod: 30 * 24 * time.Hour,
+		SigningAlg:        "ES256",
+		JanitorInterval:   10 * time.Minute,
 	}
 }
 
@@ -60,12 +89,47 @@ func (c *Config) BindDB(fs *flag.FlagSet) {
 	stringVar(fs, &c.DB, "db", "database: sqlite:PATH or postgres://user@host:5432/db?sslmode=disable")
 }
 
+// BindSecretFile registers --secret-file, for the server and for the
+// commands that must hash client secrets the way the server checks them.
+func (c *Config) BindSecretFile(fs *flag.FlagSet) {
+	stringVar(fs, &c.SecretFile, "secret-file", "file with the master secret that encrypts signing keys and keys client-secret hashes (default: created beside an SQLite database)")
+}
+
+// BindKeyRotation registers --key-rotation-period, for the server and
+// `gatehouse keys rotate`, which both create keys.
+func (c *Config) BindKeyRotation(fs *flag.FlagSet) {
+	c.durationVar(fs, &c.KeyRotationPeriod, "key-rotation-period", "how long a signing key signs before the next takes over (each is published a period before)")
+}
+
+// MinKeyRotationPeriod leaves relying parties, whose JWKS caches live a
+// minute, and replicas, which reread keys every minute, ample time to
+// learn a next key before it signs.
+const MinKeyRotationPeriod = time.Hour
+
+// keyLeeway covers clock differences between replicas and verifiers.
+const keyLeeway = time.Minute
+
+// KeyRetention is how long a signing key stays published after it stops
+// signing: the longest lifetime of a token it signed, plus leeway. ID
+// tokens count for a whole session: relying parties send them back as
+// id_token_hint at logout, expired or not (OpenID Connect RP-Initiated
+// Logout 1.0 §2).
+func (c *Config) KeyRetention() time.Duration {
+	return max(c.AccessTokenTTL, c.IDTokenTTL, c.SessionTTL) + keyLeeway
+}
+
+// BindJanitor registers --janitor-interval, for the server and
+// `gatehouse janitor`.
+func (c *Config) BindJanitor(fs *flag.FlagSet) {
+	c.durationVar(fs, &c.JanitorInterval, "janitor-interval", "how often to delete expired codes, tokens and sessions (0: never; run 'gatehouse janitor' instead)")
+}
+
 // BindServe registers the flags of `gatehouse serve`.
 func (c *Config) BindServe(fs *flag.FlagSet) {
 	c.BindDB(fs)
 	stringVar(fs, &c.Addr, "addr", "address to listen on")
 	stringVar(fs, &c.Issuer, "issuer", "issuer URL clients see (default http(s):// + --addr)")
-	stringVar(fs, &c.SecretFile, "secret-file", "file with the master secret that encrypts signing keys (default: created beside an SQLite database)")
+	c.BindSecretFile(fs)
 	stringVar(fs, &c.TLSCert, "tls-cert", "TLS certificate file (PEM); serve HTTPS")
 	stringVar(fs, &c.TLSKey, "tls-key", "TLS private key file (PEM)")
 	c.boolVar(fs, &c.TLSSelfSigned, "tls-self-signed", "serve HTTPS with a generated localhost certificate (development only; written to --tls-cert/--tls-key when given)")
@@ -75,6 +139,11 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	c.durationVar(fs, &c.AccessTokenTTL, "access-token-ttl", "access token lifetime")
 	c.durationVar(fs, &c.IDTokenTTL, "id-token-ttl", "ID token lifetime")
 	c.durationVar(fs, &c.SessionTTL, "session-ttl", "browser session lifetime")
+	c.durationVar(fs, &c.RefreshIdleTTL, "refresh-idle-ttl", "refresh token lifetime when unused (clients may set their own)")
+	c.durationVar(fs, &c.RefreshAbsoluteTTL, "refresh-absolute-ttl", "refresh token lifetime from sign-in, however used (clients may set their own)")
+	c.BindKeyRotation(fs)
+	c.BindJanitor(fs)
+	stringVar(fs, &c.SigningAlg, "signing-alg", "access token signing algorithm: ES256, RS256 or EdDSA")
 }
 
 // TLS reports whether the server speaks HTTPS.
@@ -114,10 +183,22 @@ func (c *Config) Validate() error {
 	for name, d := range map[string]time.Duration{
 		"--code-ttl": c.CodeTTL, "--access-token-ttl": c.AccessTokenTTL,
 		"--id-token-ttl": c.IDTokenTTL, "--session-ttl": c.SessionTTL,
+		"--refresh-idle-ttl": c.RefreshIdleTTL, "--refresh-absolute-ttl": c.RefreshAbsoluteTTL,
 	} {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive", name))
 		}
+	}
+	if c.JanitorInterval < 0 {
+		errs = append(errs, fmt.Errorf("--janitor-interval %v: must not be negative (0 turns the janitor off)", c.JanitorInterval))
+	}
+	if c.KeyRotationPeriod < MinKeyRotationPeriod {
+		errs = append(errs, fmt.Errorf("--key-rotation-period %v: must be at least %v", c.KeyRotationPeriod, MinKeyRotationPeriod))
+	}
+	switch c.SigningAlg {
+	case "ES256", "RS256", "EdDSA": // keys.Algorithms; config stays free of crypto imports
+	default:
+		errs = append(errs, fmt.Errorf("--signing-alg %q: want ES256, RS256 or EdDSA", c.SigningAlg))
 	}
 	return errors.Join(errs...)
 }

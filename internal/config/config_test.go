@@ -187,11 +187,10 @@ func TestBindServeEnv(t *testing.T) {
 	if err := newFlagSet(&c).Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	want := Config{
-		Addr: "127.0.0.1:9999", Issuer: "https://id.example.com", DB: "sqlite:/tmp/env.db",
-		SecretFile: "/run/secret", TLSSelfSigned: true, LogFormat: "json", LogLevel: "debug",
-		CodeTTL: 30 * time.Second, AccessTokenTTL: 5 * time.Minute, IDTokenTTL: 2 * time.Minute, SessionTTL: time.Hour,
-	}
+	want := Default() // fields without a variable set keep their defaults
+	want.Addr, want.Issuer, want.DB = "127.0.0.1:9999", "https://id.example.com", "sqlite:/tmp/env.db"
+	want.SecretFile, want.TLSSelfSigned, want.LogFormat, want.LogLevel = "/run/secret", true, "json", "debug"
+	want.CodeTTL, want.AccessTokenTTL, want.IDTokenTTL, want.SessionTTL = 30*time.Second, 5*time.Minute, 2*time.Minute, time.Hour
 	if c != want {
 		t.Errorf("config from env = %+v\nwant %+v", c, want)
 	}

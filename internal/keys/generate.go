@@ -52,8 +52,10 @@ func generatePrivate(alg string) (crypto.Signer, error) {
 	return nil, fmt.Errorf("unsupported signing algorithm %q", alg)
 }
 
-// newRecord generates a key for alg and returns its storage record.
-func newRecord(alg string, s *sealer, now time.Time, lifetime time.Duration) (storage.SigningKey, error) {
+// newRecord generates a key for alg, published at now, that signs from
+// activates until notAfter, and returns its storage record with the
+// private half sealed.
+func newRecord(alg string, s *sealer, now, activates, notAfter time.Time) (storage.SigningKey, error) {
 	priv, err := generatePrivate(alg)
 	if err != nil {
 		return storage.SigningKey{}, fmt.Errorf("generate %s key: %w", alg, err)
@@ -69,20 +71,22 @@ func newRecord(alg string, s *sealer, now time.Time, lifetime time.Duration) (st
 		return storage.SigningKey{}, fmt.Errorf("encode private key: %w", err)
 	}
 	return storage.SigningKey{
-		ID:         kid,
-		Alg:        alg,
-		PublicJWK:  pubJSON,
-		PrivateKey: s.seal(kid, der),
-		CreatedAt:  now,
-		NotAfter:   now.Add(lifetime),
+		ID:          kid,
+		Alg:         alg,
+		PublicJWK:   pubJSON,
+		PrivateKey:  s.seal(kid, der),
+		CreatedAt:   now,
+		ActivatesAt: activates,
+		NotAfter:    notAfter,
 	}, nil
 }
 
 // decode turns a record back into a usable key pair.
 func decode(rec storage.SigningKey, s *sealer) (Key, error) {
-	var pub jose.JSONWebKey
-	if err := json.Unmarshal(rec.PublicJWK, &pub); err != nil {
-		return Key{}, fmt.Errorf("decode public key %s: %w", rec.ID, err)
+	k := keyTimes(rec)
+	pub, err := publicOf(rec)
+	if err != nil {
+		return Key{}, err
 	}
 	der, err := s.open(rec.ID, rec.PrivateKey)
 	if err != nil {
@@ -96,5 +100,6 @@ func decode(rec storage.SigningKey, s *sealer) (Key, error) {
 	if !ok {
 		return Key{}, fmt.Errorf("key %s is not a signing key", rec.ID)
 	}
-	return Key{ID: rec.ID, Alg: rec.Alg, Public: pub, Private: signer, CreatedAt: rec.CreatedAt, NotAfter: rec.NotAfter}, nil
+	k.Public, k.Private = pub, signer
+	return k, nil
 }

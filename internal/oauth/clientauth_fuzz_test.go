@@ -9,7 +9,8 @@ import (
 
 // FuzzParseClientCredentials checks that no Authorization header or form
 // makes the parser panic, that success always names a known method and a
-// client, and that every failure is a protocol error a client can act on.
+// client (with an assertion only for the JWT methods), and that every
+// failure is a protocol error a client can act on.
 func FuzzParseClientCredentials(f *testing.F) {
 	enc := func(s string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(s)) }
 	for _, s := range []struct{ auth, id, secret string }{
@@ -34,9 +35,18 @@ func FuzzParseClientCredentials(f *testing.F) {
 		{"Bearer abc", "app", ""},
 		{"Basic YXBwOnMzY3JldA", "", ""}, // missing padding
 	} {
-		f.Add(s.auth, s.id, s.secret)
+		f.Add(s.auth, s.id, s.secret, "", "")
 	}
-	f.Fuzz(func(t *testing.T, auth, id, secret string) {
+	jwtSeg := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	es := jwtSeg(`{"alg":"ES256"}`) + "." + jwtSeg(`{"sub":"app"}`) + ".sig"
+	f.Add("", "", "", ClientAssertionJWT, es)
+	f.Add("", "app", "", ClientAssertionJWT, jwtSeg(`{"alg":"HS256"}`)+"."+jwtSeg(`{}`)+".sig")
+	f.Add("", "", "", ClientAssertionJWT, jwtSeg(`{"alg":"none"}`)+"."+jwtSeg(`{"sub":"app"}`)+".")
+	f.Add("", "app", "s", ClientAssertionJWT, es)
+	f.Add(enc("app:s"), "", "", ClientAssertionJWT, es)
+	f.Add("", "", "", "", es)
+	f.Add("", "", "", "urn:other", es)
+	f.Fuzz(func(t *testing.T, auth, id, secret, assertionType, assertion string) {
 		form := map[string]string{}
 		if id != "" {
 			form["client_id"] = id
@@ -44,6 +54,13 @@ func FuzzParseClientCredentials(f *testing.F) {
 		if secret != "" {
 			form["client_secret"] = secret
 		}
+		if assertionType != "" {
+			form["client_assertion_type"] = assertionType
+		}
+		if assertion != "" {
+			form["client_assertion"] = assertion
+		}
+		withAssertion := assertionType != "" || assertion != ""
 		creds, err := ParseClientCredentials(auth, form)
 		if err != nil {
 			var e *Error
@@ -59,7 +76,7 @@ func FuzzParseClientCredentials(f *testing.F) {
 					t.Fatalf("failed Authorization header without a Basic challenge: %+v", e)
 				}
 			case InvalidRequest:
-				if auth == "" {
+				if auth == "" && !withAssertion {
 					t.Fatalf("invalid_request without an Authorization header: %+v", e)
 				}
 			default:
@@ -75,16 +92,21 @@ func FuzzParseClientCredentials(f *testing.F) {
 		}
 		switch creds.Method {
 		case AuthClientSecretBasic:
-			if auth == "" || secret != "" || (id != "" && id != creds.ID) {
+			if auth == "" || secret != "" || (id != "" && id != creds.ID) || withAssertion {
 				t.Fatalf("basic accepted with auth %q, form %v: %+v", auth, form, creds)
 			}
 		case AuthClientSecretPost:
-			if auth != "" || creds.ID != id || creds.Secret != secret {
+			if auth != "" || creds.ID != id || creds.Secret != secret || withAssertion {
 				t.Fatalf("post mismatch: auth %q, form %v: %+v", auth, form, creds)
 			}
 		case AuthNone:
-			if auth != "" || secret != "" || creds.ID != id || creds.Secret != "" {
+			if auth != "" || secret != "" || creds.ID != id || creds.Secret != "" || withAssertion {
 				t.Fatalf("none mismatch: auth %q, form %v: %+v", auth, form, creds)
+			}
+		case AuthClientSecretJWT, AuthPrivateKeyJWT:
+			if auth != "" || secret != "" || assertionType != ClientAssertionJWT || creds.Assertion != assertion ||
+				creds.Secret != "" || (id != "" && creds.ID != id) {
+				t.Fatalf("assertion mismatch: auth %q, form %v: %+v", auth, form, creds)
 			}
 		default:
 			t.Fatalf("unknown method %q", creds.Method)

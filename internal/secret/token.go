@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"strings"
 )
 
 // NewToken returns a URL-safe random string carrying 256 bits of entropy.
@@ -15,11 +16,11 @@ func NewToken() string {
 }
 
 // NewID returns a shorter random identifier (128 bits) for records that are
-// public but must not be enumerable, such as client IDs.
+// public but must not be enumerable, such as client IDs. It is lower-case
+// base32, so it never starts with '-' (which a command line would take for
+// a flag) and reads unambiguously.
 func NewID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	return strings.ToLower(rand.Text())
 }
 
 // Hash returns the storage form of a high-entropy token.

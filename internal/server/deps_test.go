@@ -18,9 +18,10 @@ const module = "github.com/gatehouse-dev/gatehouse/"
 // storage backend, and the lower layers never reach up.
 func TestDependencyDirection(t *testing.T) {
 	imports := moduleImports(t, "../..")
-	endpoints := []string{"internal/authorize", "internal/tokenapi", "internal/oidc"}
+	endpoints := []string{"internal/authorize", "internal/tokenapi", "internal/oidc", "internal/account"}
 	backends := []string{"internal/storage/sqlite", "internal/storage/postgres"}
-	lower := []string{"internal/oauth", "internal/secret", "internal/keys", "internal/token", "internal/storage", "internal/web", "internal/config"}
+	lower := []string{"internal/oauth", "internal/secret", "internal/keys", "internal/token", "internal/storage", "internal/web",
+		"internal/config", "internal/session", "internal/janitor"}
 
 	for pkg, deps := range imports {
 		for _, dep := range deps {

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/account"
 	"github.com/gatehouse-dev/gatehouse/internal/authorize"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
@@ -27,6 +29,8 @@ type Server struct {
 	store   Store
 	handler http.Handler
 	log     *slog.Logger
+	ring    *keys.Ring
+	now     func() time.Time
 }
 
 // Deps lets tests inject the store and the clock; zero values mean the
@@ -50,7 +54,7 @@ func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger
 			return nil, err
 		}
 	}
-	s := &Server{cfg: cfg, store: store, log: log}
+	s := &Server{cfg: cfg, store: store, log: log, now: now}
 	h, err := s.build(ctx, master, now)
 	if err != nil {
 		if deps.Store == nil {
@@ -64,14 +68,17 @@ func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger
 
 func (s *Server) build(ctx context.Context, master []byte, now func() time.Time) (http.Handler, error) {
 	cfg, log := s.cfg, s.log
-	ring, err := keys.NewRing(s.store, master, keys.Options{Now: now})
+	ring, err := keys.NewRing(s.store, master, keys.Options{
+		Now: now, Period: cfg.KeyRotationPeriod, Retention: cfg.KeyRetention(), Log: log,
+	})
 	if err != nil {
 		return nil, err
 	}
+	s.ring = ring
 	if err := ring.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
-	tokens := token.New(ring, cfg.Issuer, keys.ES256, now)
+	tokens := token.New(ring, cfg.Issuer, cfg.SigningAlg, now)
 	pages, err := web.NewPages()
 	if err != nil {
 		return nil, err
@@ -87,8 +94,20 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		Tokens: tokens, Issuer: cfg.Issuer, Secure: secure,
 		CodeTTL: cfg.CodeTTL, SessionTTL: cfg.SessionTTL, Now: now, Log: log,
 	}).Register(mux)
+	account.New(account.Options{
+		Store: s.store, Pages: pages, CSRF: web.NewCSRF(csrfKey, secure, oauth.OriginOf(cfg.Issuer)),
+		Secure: secure, Now: now, Log: log,
+	}).Register(mux)
+	clientSecrets, err := secret.NewClientSecrets(master)
+	if err != nil {
+		return nil, err
+	}
+	clientAuth := tokenapi.NewClientAuth(tokenapi.ClientAuthOptions{
+		Store: s.store, Secrets: clientSecrets, Issuer: cfg.Issuer, Now: now, Log: log,
+	})
 	tokenapi.New(tokenapi.Options{
 		Store: s.store, Tokens: tokens, AccessTokenTTL: cfg.AccessTokenTTL, IDTokenTTL: cfg.IDTokenTTL, Now: now, Log: log,
+		RefreshIdleTTL: cfg.RefreshIdleTTL, RefreshAbsoluteTTL: cfg.RefreshAbsoluteTTL, ClientAuth: clientAuth,
 	}).Register(mux)
 	oidcHandler, err := oidc.New(oidc.Options{Store: s.store, Keys: ring, Tokens: tokens, Metadata: metadata(cfg.Issuer), Now: now, Log: log})
 	if err != nil {
@@ -104,14 +123,18 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		})
 	})))
 	cors := newCORSPolicy(s.store, []string{
-		tokenapi.PathToken, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
+		tokenapi.PathToken, tokenapi.PathRevoke, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
 	}, now, log)
 	return observe(log, cors.wrap(mux)), nil
 }
 
 // metadata is the discovery document for issuer.
 func metadata(issuer string) oidc.Metadata {
-	return oidc.Metadata{
+	// Public clients ("none") cannot introspect (RFC 7662 §2.1). All three
+	// endpoints authenticate clients alike, client assertions included, so
+	// they share the assertion algorithms (RFC 8414 §2).
+	introspectionAuth := slices.DeleteFunc(tokenapi.AuthMethods(), func(m string) bool { return m == oauth.AuthNone })
+	m := oidc.Metadata{
 		Issuer:                                     issuer,
 		AuthorizationEndpoint:                      issuer + authorize.PathAuthorize,
 		TokenEndpoint:                              issuer + tokenapi.PathToken,
@@ -124,12 +147,21 @@ func metadata(issuer string) oidc.Metadata {
 		GrantTypesSupported:                        tokenapi.GrantTypes(),
 		SubjectTypesSupported:                      []string{"public"},
 		IDTokenSigningAlgValuesSupported:           keys.Algorithms,
-		TokenEndpointAuthMethodsSupported:          []string{oauth.AuthClientSecretBasic, oauth.AuthClientSecretPost, oauth.AuthNone},
+		TokenEndpointAuthMethodsSupported:          tokenapi.AuthMethods(),
 		CodeChallengeMethodsSupported:              []string{oauth.PKCES256},
 		ClaimsSupported:                            []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "azp", "sid", "name", "email", "email_verified", "updated_at"},
 		PromptValuesSupported:                      []string{"none", "login", "consent", "select_account"},
+		RevocationEndpoint:                         issuer + tokenapi.PathRevoke,
+		RevocationEndpointAuthMethodsSupported:     tokenapi.AuthMethods(),
+		IntrospectionEndpoint:                      issuer + tokenapi.PathIntrospect,
+		IntrospectionEndpointAuthMethodsSupported:  introspectionAuth,
 		AuthorizationResponseIssParameterSupported: true,
 	}
+	algs := tokenapi.AuthSigningAlgs()
+	m.TokenEndpointAuthSigningAlgValuesSupported = algs
+	m.RevocationEndpointAuthSigningAlgValuesSupported = algs
+	m.IntrospectionEndpointAuthSigningAlgValuesSupported = algs
+	return m
 }
 
 // Handler returns the server's root handler.
@@ -155,6 +187,8 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // Serve answers requests on ln until ctx is cancelled, then stops accepting
 // connections and waits up to 15 seconds for in-flight requests.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	defer s.startKeyMaintenance(ctx)()
+	defer s.startJanitor(ctx)()
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -194,4 +228,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// keyMaintenanceInterval is how often the key ring creates missing next
+// keys and deletes retired ones (keys.Ring.Ensure); it also ran at start.
+const keyMaintenanceInterval = time.Minute
+
+// startKeyMaintenance runs the key ring's maintenance in the background
+// until ctx ends or the returned stop is called; stop waits for it.
+func (s *Server) startKeyMaintenance(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.ring.Run(ctx, keyMaintenanceInterval)
+	}()
+	return func() { cancel(); <-done }
 }

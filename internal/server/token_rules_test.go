@@ -106,10 +106,11 @@ func ruleClientAuthentication(t *testing.T, e *rulesEnv) {
 	}
 }
 
-// ruleGrantType checks that a missing grant_type is invalid_request and any
-// grant type but authorization_code is unsupported_grant_type; a
-// server-to-server client may not use authorization_code
-// (unauthorized_client).
+// ruleGrantType checks that a missing grant_type is invalid_request, an
+// unknown one unsupported_grant_type, and a supported one the client may
+// not use unauthorized_client (client_credentials is for server-to-server
+// clients only; they in turn may not use authorization_code). A bogus
+// refresh token is invalid_grant.
 func ruleGrantType(t *testing.T, e *rulesEnv) {
 	for _, tc := range []struct {
 		grantType string // "-" omits it
@@ -117,8 +118,8 @@ func ruleGrantType(t *testing.T, e *rulesEnv) {
 	}{
 		{"-", "invalid_request"},
 		{"password", "unsupported_grant_type"},
-		{"client_credentials", "unsupported_grant_type"},
-		{"refresh_token", "unsupported_grant_type"},
+		{"client_credentials", "unauthorized_client"},
+		{"refresh_token", "invalid_grant"},
 		{"implicit", "unsupported_grant_type"},
 		{"urn:ietf:params:oauth:grant-type:device_code", "unsupported_grant_type"},
 		{"urn:ietf:params:oauth:grant-type:jwt-bearer", "unsupported_grant_type"},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
+	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/server"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/storage/postgres/pgtest"
@@ -94,14 +95,21 @@ func New(t testing.TB, opt Options) *Env {
 	if opt.WrapStore != nil {
 		serverStore = opt.WrapStore(store)
 	}
-	srv, err := server.New(ctx, cfg, []byte(strings.Repeat("s", 32)), log, server.Deps{Store: serverStore, Now: clock.Now})
+	master := []byte(strings.Repeat("s", 32))
+	srv, err := server.New(ctx, cfg, master, log, server.Deps{Store: serverStore, Now: clock.Now})
 	if err != nil {
 		t.Fatalf("start server: %v", err)
+	}
+	// The admin service hashes client secrets under the server's master
+	// secret, or the server could not verify them.
+	clientSecrets, err := secret.NewClientSecrets(master)
+	if err != nil {
+		t.Fatalf("client secrets: %v", err)
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &Env{t: t, URL: cfg.Issuer, Server: ts, Store: store, Admin: admin.New(store, clock.Now), Clock: clock}
+	return &Env{t: t, URL: cfg.Issuer, Server: ts, Store: store, Admin: admin.New(store, clientSecrets, clock.Now), Clock: clock}
 }
 
 // AddUser creates a user with a password.

@@ -11,6 +11,8 @@ var (
 	// record is returned alongside so the caller can react (RFC 6749 §4.1.2:
 	// revoke what the first use produced).
 	ErrAlreadyConsumed = errors.New("storage: already consumed")
+	// ErrInactive means a token exists but is revoked or expired.
+	ErrInactive = errors.New("storage: token revoked or expired")
 	// ErrGrantRevoked means a token was created for a grant that had
 	// already been revoked; the token is stored revoked.
 	ErrGrantRevoked = errors.New("storage: grant revoked")

@@ -40,10 +40,30 @@ func (t ClientType) Public() bool { return t == ClientSPA || t == ClientNative }
 
 // Client is a registered OAuth client.
 type Client struct {
-	ID                     string
-	Name                   string
-	Type                   ClientType
-	SecretHash             string   // empty for public clients
+	ID         string
+	Name       string
+	Type       ClientType
+	SecretHash string // keyed hash of the secret; empty for public clients
+	// PreviousSecretHash keeps verifying until PreviousSecretExpiresAt, so
+	// a rotated secret does not break an app that is still deployed.
+	PreviousSecretHash      string
+	PreviousSecretExpiresAt time.Time
+	// SealedSecret is the secret itself, encrypted under the master secret,
+	// kept only for client_secret_jwt, whose HMAC needs the secret.
+	SealedSecret []byte
+	// AuthMethod is the token_endpoint_auth_method (RFC 7591 §2); empty
+	// means the type's default (none for public clients, client_secret_basic
+	// or client_secret_post for confidential ones).
+	AuthMethod string
+	JWKS       []byte // inline JWK set for private_key_jwt
+	JWKSURI    string // or where to fetch it
+	// ResourceServer lets the client introspect tokens issued to others.
+	ResourceServer bool
+	// IssueRefreshTokens issues refresh tokens without offline_access.
+	IssueRefreshTokens bool
+	// Refresh-token lifetimes; zero means the server default.
+	RefreshIdleTTL         time.Duration
+	RefreshAbsoluteTTL     time.Duration
 	RedirectURIs           []string // exact matches
 	RedirectURIPatterns    []string // anchored RE2, validated on registration
 	DefaultRedirectURI     string   // used when a request omits redirect_uri
@@ -116,19 +136,29 @@ type Token struct {
 	ClientID  string
 	UserID    string // empty for client-credentials tokens
 	Scopes    []string
+	AuthTime  time.Time // when the user authenticated; zero for clients
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	RevokedAt *time.Time
+	// RotatedAt is set when a refresh token is exchanged for its successor;
+	// presenting it again is reuse (RFC 9700 §4.14.2).
+	RotatedAt *time.Time
+	// GrantExpiresAt bounds every refresh token of the grant: the absolute
+	// lifetime. Zero for access tokens.
+	GrantExpiresAt time.Time
 }
 
 // SigningKey is one key of the signing-key ring.
 type SigningKey struct {
-	ID         string // the JWK "kid"
-	Alg        string // JWS algorithm: ES256, RS256 or EdDSA
-	PublicJWK  []byte // public key as a JWK JSON document
-	PrivateKey []byte // private key, encrypted with the master secret
-	CreatedAt  time.Time
-	// NotAfter is when the key stops signing; it keeps verifying until its
-	// tokens have expired.
+	ID         string    // the JWK "kid"
+	Alg        string    // JWS algorithm: ES256, RS256 or EdDSA
+	PublicJWK  []byte    // public key as a JWK JSON document
+	PrivateKey []byte    // private key, encrypted with the master secret
+	CreatedAt  time.Time // when it was published in the JWKS
+	// ActivatesAt is when the key starts signing: a "next" key is published
+	// before it signs, so caches of the JWKS already know it.
+	ActivatesAt time.Time
+	// NotAfter is when the key stops signing; it stays published, as a
+	// "previous" key, until its tokens have expired.
 	NotAfter time.Time
 }

@@ -21,6 +21,8 @@ type Store interface {
 	GetUser(ctx context.Context, id string) (User, error)
 	// GetUserByEmail matches the email case-insensitively.
 	GetUserByEmail(ctx context.Context, email string) (User, error)
+	// UpdateUserPassword replaces the password hash.
+	UpdateUserPassword(ctx context.Context, id, passwordHash string, now time.Time) error
 	// ListUsers returns every user ordered by email.
 	ListUsers(ctx context.Context) ([]User, error)
 
@@ -39,12 +41,19 @@ type Store interface {
 	GetSession(ctx context.Context, id string, now time.Time) (Session, error)
 	// DeleteSession is idempotent.
 	DeleteSession(ctx context.Context, id string) error
+	// ListSessions returns the user's unexpired sessions, newest first.
+	ListSessions(ctx context.Context, userID string, now time.Time) ([]Session, error)
+	// DeleteUserSessions deletes every session of the user but exceptID
+	// (which may be empty) and reports how many it deleted.
+	DeleteUserSessions(ctx context.Context, userID, exceptID string) (int, error)
 
 	GetConsent(ctx context.Context, userID, clientID string) (Consent, error)
 	// SaveConsent creates or replaces the user's consent for the client.
 	SaveConsent(ctx context.Context, c Consent) error
 	// DeleteConsent is idempotent.
 	DeleteConsent(ctx context.Context, userID, clientID string) error
+	// ListConsents returns the user's consents, most recently updated first.
+	ListConsents(ctx context.Context, userID string) ([]Consent, error)
 
 	// CreateAuthCode fails with ErrAlreadyExists when the hash is taken.
 	CreateAuthCode(ctx context.Context, c AuthCode) error
@@ -60,13 +69,45 @@ type Store interface {
 	// revocation never misses a token that is being issued.
 	CreateToken(ctx context.Context, t Token) error
 	GetToken(ctx context.Context, id string) (Token, error)
+	// RevokeToken revokes one token and returns it (revoked). An unknown ID
+	// gives ErrNotFound; revoking twice keeps the first time.
+	RevokeToken(ctx context.Context, id string, now time.Time) (Token, error)
+	// RotateRefreshToken exchanges a refresh token for its successor: in
+	// one transaction it marks the old token rotated and stores next. Of
+	// any number of concurrent calls for one token exactly one succeeds.
+	// Errors: ErrNotFound for an unknown ID or one that is not a refresh
+	// token; ErrAlreadyConsumed, with the old record, when it was rotated
+	// before (reuse); ErrInactive, with the old record, when it is revoked
+	// or expired at now. When next's grant is revoked meanwhile, next is
+	// stored revoked and ErrGrantRevoked is returned, as by CreateToken.
+	RotateRefreshToken(ctx context.Context, oldID string, next Token, now time.Time) (Token, error)
+	// RevokeUserClient revokes every grant and token the user gave the
+	// client and deletes their unconsumed authorization codes, so that
+	// nothing issued under the user's approval survives; it reports how
+	// many tokens it revoked.
+	RevokeUserClient(ctx context.Context, userID, clientID string, now time.Time) (int, error)
 	// RevokeGrant marks the grant revoked, so that tokens created for it
 	// later are revoked too, then revokes every unrevoked token of the
 	// grant and reports how many it revoked.
 	RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error)
 
+	// UseAssertionID records the jti of a client assertion (RFC 7523 §3)
+	// until expiresAt; a jti the client used before gives ErrAlreadyExists.
+	UseAssertionID(ctx context.Context, clientID, jti string, expiresAt time.Time) error
+
+	// DeleteExpired removes at most limit expired rows of each kind
+	// (authorization codes, tokens, sessions and assertion IDs past their
+	// expiry; revoked grants revoked over an hour before now that no
+	// longer have tokens) and reports how many it removed, so that a
+	// janitor can work in small batches.
+	DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error)
+
 	// CreateSigningKey fails with ErrAlreadyExists when the ID is taken.
 	CreateSigningKey(ctx context.Context, k SigningKey) error
+	// UpdateSigningKey changes when a key signs (for rotation).
+	UpdateSigningKey(ctx context.Context, id string, activatesAt, notAfter time.Time) error
+	// DeleteSigningKey removes a retired key; unknown IDs give ErrNotFound.
+	DeleteSigningKey(ctx context.Context, id string) error
 	// ListSigningKeys returns every key ordered by creation time, then ID.
 	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
 }

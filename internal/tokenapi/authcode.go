@@ -3,12 +3,10 @@ package tokenapi
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
-	"github.com/gatehouse-dev/gatehouse/internal/token"
 )
 
 // authorizationCode redeems an authorization code (RFC 6749 §4.1.3,
@@ -54,7 +52,17 @@ func (h *Handler) authorizationCode(ctx context.Context, c storage.Client, p map
 	if err != nil {
 		return nil, oauth.Internal(err)
 	}
-	return h.mintForUser(ctx, c, user, rec)
+	g := userGrant{GrantID: rec.GrantID, Scopes: rec.Scopes, AuthTime: rec.AuthTime, Nonce: rec.Nonce, SessionID: rec.SessionID}
+	resp, err := h.mintForUser(ctx, c, user, g)
+	if err != nil {
+		return nil, err
+	}
+	if wantsRefreshToken(c, rec.Scopes) {
+		if resp.RefreshToken, err = h.firstRefreshToken(ctx, c, user.ID, g, now); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
 }
 
 // checkVerifier enforces PKCE, and refuses a verifier when the
@@ -73,60 +81,6 @@ func checkVerifier(rec storage.AuthCode, verifier string) error {
 		return oauth.Errorf(oauth.InvalidGrant, "code_verifier does not match the code_challenge")
 	}
 	return nil
-}
-
-// mintForUser issues the access token, and an ID token when openid was
-// granted, and records the access token under the code's grant.
-func (h *Handler) mintForUser(ctx context.Context, c storage.Client, u storage.User, rec storage.AuthCode) (*Response, error) {
-	at, err := h.Tokens.MintAccessToken(ctx, token.AccessParams{
-		Subject:  u.ID,
-		ClientID: c.ID,
-		Audience: []string{h.Tokens.Issuer()},
-		Scopes:   rec.Scopes,
-		AuthTime: rec.AuthTime,
-		TTL:      h.AccessTokenTTL,
-	})
-	if err != nil {
-		return nil, oauth.Internal(err)
-	}
-	err = h.Store.CreateToken(ctx, storage.Token{
-		ID: at.ID, Kind: storage.TokenAccess, GrantID: rec.GrantID, ClientID: c.ID, UserID: u.ID,
-		Scopes: rec.Scopes, CreatedAt: at.IssuedAt.UTC(), ExpiresAt: at.ExpiresAt.UTC(),
-	})
-	if errors.Is(err, storage.ErrGrantRevoked) {
-		// A replay of the code arrived while this, the one successful
-		// redemption, was in flight. The store recorded the token revoked;
-		// answering normally keeps "exactly one redemption succeeds" true
-		// whatever the interleaving, and the token is already useless.
-		h.Log.Warn("token issued for a grant revoked by a code replay", "client_id", c.ID, "grant_id", rec.GrantID)
-		err = nil
-	}
-	if err != nil {
-		return nil, oauth.Internal(err)
-	}
-	resp := &Response{
-		AccessToken: at.Raw,
-		TokenType:   "Bearer",
-		ExpiresIn:   int64(h.AccessTokenTTL.Seconds()),
-		Scope:       oauth.JoinScope(rec.Scopes),
-	}
-	if slices.Contains(rec.Scopes, oauth.ScopeOpenID) {
-		resp.IDToken, err = h.Tokens.MintIDToken(ctx, token.IDParams{
-			Subject:     u.ID,
-			ClientID:    c.ID,
-			Nonce:       rec.Nonce,
-			AuthTime:    rec.AuthTime,
-			AccessToken: at.Raw,
-			SessionID:   rec.SessionID,
-			Alg:         c.IDTokenAlg,
-			TTL:         h.IDTokenTTL,
-			Claims:      token.UserClaims(u, rec.Scopes),
-		})
-		if err != nil {
-			return nil, oauth.Internal(err)
-		}
-	}
-	return resp, nil
 }
 
 func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }

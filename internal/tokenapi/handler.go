@@ -12,8 +12,12 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/token"
 )
 
-// PathToken is the token endpoint.
-const PathToken = "/token"
+// Paths this package serves.
+const (
+	PathToken      = "/token"
+	PathRevoke     = "/revoke"     // RFC 7009
+	PathIntrospect = "/introspect" // RFC 7662
+)
 
 // maxBodyBytes bounds a token request body.
 const maxBodyBytes = 64 << 10
@@ -25,6 +29,8 @@ type Store interface {
 	ConsumeAuthCode(ctx context.Context, hash string, now time.Time) (storage.AuthCode, error)
 	CreateToken(ctx context.Context, t storage.Token) error
 	RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error)
+	refreshStore    // refresh.go
+	revocationStore // revoke.go, introspect.go
 }
 
 // Options configure a Handler.
@@ -33,8 +39,12 @@ type Options struct {
 	Tokens         *token.Service
 	AccessTokenTTL time.Duration
 	IDTokenTTL     time.Duration
-	Now            func() time.Time
-	Log            *slog.Logger
+	// Refresh-token lifetimes for clients that set none (mint.go).
+	RefreshIdleTTL     time.Duration
+	RefreshAbsoluteTTL time.Duration
+	ClientAuth         *ClientAuth // authenticates clients (clientauth.go)
+	Now                func() time.Time
+	Log                *slog.Logger
 }
 
 // Handler serves the token endpoint.
@@ -58,20 +68,25 @@ func New(o Options) *Handler {
 	h := &Handler{Options: o}
 	h.grants = map[string]grant{
 		"authorization_code": {allowed: interactive, run: h.authorizationCode},
+		"refresh_token":      {allowed: interactive, run: h.refreshToken},
+		"client_credentials": {allowed: service, run: h.clientCredentials},
 	}
 	return h
 }
 
 // GrantTypes lists the supported grant types, for discovery.
-func GrantTypes() []string { return []string{"authorization_code"} }
+func GrantTypes() []string {
+	return []string{"authorization_code", "refresh_token", "client_credentials"}
+}
 
 // Register mounts the endpoint on mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathToken, h.serveToken)
-	mux.HandleFunc(PathToken, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", http.MethodPost)
-		oauth.WriteError(w, h.Log, oauth.Errorf(oauth.InvalidRequest, "the token endpoint accepts POST only").WithStatus(http.StatusMethodNotAllowed))
-	})
+	mux.HandleFunc("POST "+PathRevoke, h.serveRevoke)
+	mux.HandleFunc("POST "+PathIntrospect, h.serveIntrospect)
+	for _, path := range []string{PathToken, PathRevoke, PathIntrospect} {
+		mux.HandleFunc(path, postOnly)
+	}
 }
 
 // Response is a successful token response (RFC 6749 §5.1, OIDC Core §3.1.3.3).
@@ -135,7 +150,16 @@ func parseForm(w http.ResponseWriter, r *http.Request) (map[string]string, error
 	return oauth.SingleValues(r.PostForm)
 }
 
+// postOnly answers other methods on the back-channel endpoints (RFC 6749
+// §3.2, RFC 7009 §2.1, RFC 7662 §2.1 all say POST) with a JSON error.
+func postOnly(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	oauth.WriteError(w, nil, oauth.Errorf(oauth.InvalidRequest, "this endpoint accepts POST only").WithStatus(http.StatusMethodNotAllowed))
+}
+
 func interactive(c storage.Client) bool { return c.Type != storage.ClientService }
+
+func service(c storage.Client) bool { return c.Type == storage.ClientService }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -1,5 +1,7 @@
 package web
 
+import "time"
+
 // Page names accepted by Pages.Render. Each page expects the data type named
 // next to it (a value or a non-nil pointer).
 const (
@@ -8,6 +10,7 @@ const (
 	PageError   = "error"   // ErrorData
 	PageLogout  = "logout"  // LogoutData
 	PageMessage = "message" // MessageData
+	PageAccount = "account" // AccountData
 )
 
 // Form field names shared by the templates and the handlers that read them.
@@ -18,6 +21,18 @@ const (
 	FieldDecision      = "decision"
 	FieldEmail         = "email"
 	FieldPassword      = "password"
+	// FieldReturnTo is where to go after a sign-in that is not part of an
+	// authorization request: a same-origin path, as a query parameter of
+	// GET /login and a hidden field of its form.
+	FieldReturnTo = "return_to"
+)
+
+// Form fields of the account page.
+const (
+	FieldClientID        = "client_id"
+	FieldCurrentPassword = "current_password"
+	FieldNewPassword     = "new_password"
+	FieldConfirmPassword = "confirm_password"
 )
 
 // Values of the FieldDecision submit buttons.
@@ -34,6 +49,7 @@ type LoginData struct {
 	Error      string // generic error message, shown in an alert
 	CSRFToken  string
 	Request    string // opaque authorization request, posted back in hidden field "authz"
+	ReturnTo   string // same-origin path to go to after signing in, hidden field "return_to"
 }
 
 // ScopeView is one requested scope in words a user understands.
@@ -75,6 +91,53 @@ type MessageData struct {
 	Message string
 }
 
+// AccountData fills the signed-in user's account page, whose forms POST
+// to /account/apps/revoke, /account/sessions/sign-out-others and
+// /account/password.
+type AccountData struct {
+	UserName  string // may be ""
+	UserEmail string
+	Notice    string // outcome of the last action, announced politely; may be ""
+	Apps      []AccountApp
+	Sessions  []AccountSession
+	CSRFToken string
+
+	// PasswordError is shown above the password form after a failed
+	// change; PasswordField names the field it is about (a Field*
+	// password constant), which gets aria-invalid.
+	PasswordError string
+	PasswordField string
+	MinPassword   int // minimum length of a new password, in characters
+}
+
+// OtherSessions counts the sessions that are not the current one.
+func (d AccountData) OtherSessions() int {
+	n := 0
+	for _, s := range d.Sessions {
+		if !s.Current {
+			n++
+		}
+	}
+	return n
+}
+
+// AccountApp is an application the user has granted access to.
+type AccountApp struct {
+	ClientID  string
+	Name      string // "" if the application is gone
+	Scopes    []ScopeView
+	GrantedAt time.Time // first approval
+	UpdatedAt time.Time // last approval
+}
+
+// AccountSession is one of the user's signed-in browsers.
+type AccountSession struct {
+	Current   bool // the browser showing the page
+	CreatedAt time.Time
+	AuthTime  time.Time // when the password was last entered
+	ExpiresAt time.Time
+}
+
 // accepts reports whether data has the type page expects, so a caller's
 // mistake is reported by name instead of as a template field error.
 func accepts(page string, data any) bool {
@@ -89,6 +152,8 @@ func accepts(page string, data any) bool {
 		return is[LogoutData](data)
 	case PageMessage:
 		return is[MessageData](data)
+	case PageAccount:
+		return is[AccountData](data)
 	}
 	return false
 }

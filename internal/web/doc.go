@@ -1,8 +1,8 @@
 // Package web owns everything Gatehouse shows in a browser that is not
-// protocol logic: the embedded HTML templates (login, consent, logout, error
-// and message pages), the embedded static files they use (one stylesheet, one
-// small progressive-enhancement script, the favicon), and the middleware every
-// HTML page sits behind.
+// protocol logic: the embedded HTML templates (login, consent, logout,
+// error, message and account pages), the embedded static files they use
+// (one stylesheet, one small progressive-enhancement script, the favicon),
+// and the middleware every HTML page sits behind.
 //
 // Pages are rendered with html/template, so every value is contextually
 // escaped; a page is rendered to a buffer first, so a template error becomes a
@@ -21,9 +21,12 @@
 //
 // Form contracts, read by handlers elsewhere:
 //
-//	POST /login    email, password, csrf_token, authz
+//	POST /login    email, password, csrf_token, authz, return_to
 //	POST /consent  csrf_token, authz, decision=approve|deny
 //	POST /logout   csrf_token, logout_request, decision=logout
+//	POST /account/apps/revoke               csrf_token, client_id
+//	POST /account/sessions/sign-out-others  csrf_token
+//	POST /account/password                  csrf_token, current_password, new_password, confirm_password
 //
 // Hidden fields are only rendered when their value is non-empty.
 package web

@@ -17,7 +17,7 @@ import (
 var templateFS embed.FS
 
 // pageNames lists every page NewPages parses; each has templates/<name>.html.
-var pageNames = []string{PageLogin, PageConsent, PageError, PageLogout, PageMessage}
+var pageNames = []string{PageLogin, PageConsent, PageError, PageLogout, PageMessage, PageAccount}
 
 // Pages renders the embedded templates. It is safe for concurrent use.
 type Pages struct {

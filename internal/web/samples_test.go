@@ -1,5 +1,7 @@
 package web
 
+import "time"
+
 // sample is one page with realistic data, shared by the rendering tests and
 // the screenshot run.
 type sample struct {
@@ -49,5 +51,40 @@ func samples() []sample {
 			Title:   "You are signed out",
 			Message: "You can close this window now.",
 		}},
+		{"account", PageAccount, sampleAccount()},
+		{"account-empty", PageAccount, AccountData{
+			UserEmail: "someone.with.a.rather.long.address@subdomain.example.com",
+			Sessions:  []AccountSession{{Current: true, CreatedAt: sampleTime, AuthTime: sampleTime, ExpiresAt: sampleTime.Add(12 * time.Hour)}},
+			CSRFToken: "tok-123", MinPassword: 8,
+		}},
+		{"account-password-error", PageAccount, func() AccountData {
+			d := sampleAccount()
+			d.Notice = ""
+			d.PasswordError, d.PasswordField = "Your current password is not correct.", FieldCurrentPassword
+			return d
+		}()},
+	}
+}
+
+var sampleTime = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
+
+func sampleAccount() AccountData {
+	return AccountData{
+		UserName: "Ada Lovelace", UserEmail: "ada@example.com",
+		Notice: "Acme Dashboard can no longer access your account.",
+		Apps: []AccountApp{
+			{ClientID: "c1", Name: "Acme Dashboard", GrantedAt: sampleTime, UpdatedAt: sampleTime.Add(48 * time.Hour), Scopes: []ScopeView{
+				{Name: "openid", Description: "Confirm who you are"},
+				{Name: "email", Description: "See your email address"},
+				{Name: "offline_access", Description: "Stay connected when you are not using it"},
+			}},
+			{ClientID: "c2", Name: "A very long application name that keeps going and going", GrantedAt: sampleTime, UpdatedAt: sampleTime,
+				Scopes: []ScopeView{{Name: "api:read"}}},
+		},
+		Sessions: []AccountSession{
+			{Current: true, CreatedAt: sampleTime, AuthTime: sampleTime, ExpiresAt: sampleTime.Add(12 * time.Hour)},
+			{CreatedAt: sampleTime.Add(-time.Hour), AuthTime: sampleTime.Add(-time.Hour), ExpiresAt: sampleTime.Add(11 * time.Hour)},
+		},
+		CSRFToken: "tok-123", MinPassword: 8,
 	}
 }

@@ -141,3 +141,42 @@ func storable(keys ...string) bool {
 }
 
 func notFound(op string) error { return fmt.Errorf("%s: %w", op, storage.ErrNotFound) }
+
+// optTime is t for a nullable timestamptz whose zero value means "unset":
+// the zero time is stored as NULL.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// fromOpt is the time scanned from a nullable timestamptz; NULL is zero.
+func fromOpt(p *time.Time) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	return *p
+}
+
+// durationMicros is d as stored: whole microseconds, rounded toward zero.
+func durationMicros(d time.Duration) int64 { return int64(d / time.Microsecond) }
+
+// collect scans every row with scan into a non-nil slice.
+func collect[T any](rows pgx.Rows, op string, scan func(pgx.Row) (T, error)) ([]T, error) {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	nonNil(&out)
+	return out, nil
+}
+
+// rowsAffected runs a statement and reports how many rows it changed.
+func (s *Store) rowsAffected(ctx context.Context, op, query string, args ...any) (int, error) {
+	tag, err := s.pool.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	return int(tag.RowsAffected()), nil
+}

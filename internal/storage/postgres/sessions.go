@@ -4,10 +4,27 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
 const sessionColumns = `id, user_id, auth_time, created_at, expires_at`
+
+func scanSession(r pgx.Row) (storage.Session, error) {
+	var sess storage.Session
+	err := r.Scan(&sess.ID, &sess.UserID, &sess.AuthTime, &sess.CreatedAt, &sess.ExpiresAt)
+	return sess, err
+}
+
+const consentColumns = `user_id, client_id, scopes, created_at, updated_at`
+
+func scanConsent(r pgx.Row) (storage.Consent, error) {
+	var c storage.Consent
+	err := r.Scan(&c.UserID, &c.ClientID, &c.Scopes, &c.CreatedAt, &c.UpdatedAt)
+	nonNil(&c.Scopes)
+	return c, err
+}
 
 // CreateSession stores a new session.
 func (s *Store) CreateSession(ctx context.Context, sess storage.Session) error {
@@ -21,10 +38,8 @@ func (s *Store) GetSession(ctx context.Context, id string, now time.Time) (stora
 	if !storable(id) {
 		return storage.Session{}, notFound("get session")
 	}
-	var sess storage.Session
-	err := s.pool.QueryRow(ctx,
-		`SELECT `+sessionColumns+` FROM sessions WHERE id = $1 AND expires_at > $2`, id, now).
-		Scan(&sess.ID, &sess.UserID, &sess.AuthTime, &sess.CreatedAt, &sess.ExpiresAt)
+	sess, err := scanSession(s.pool.QueryRow(ctx,
+		`SELECT `+sessionColumns+` FROM sessions WHERE id = $1 AND expires_at > $2`, id, now))
 	if err != nil {
 		return storage.Session{}, wrap("get session", err)
 	}
@@ -39,20 +54,44 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return s.exec(ctx, "delete session", `DELETE FROM sessions WHERE id = $1`, id)
 }
 
+// ListSessions returns the user's sessions that are valid at now, newest
+// first; sessions created in the same microsecond are ordered by ID, byte
+// by byte whatever the database's locale.
+func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) ([]storage.Session, error) {
+	if !storable(userID) {
+		return []storage.Session{}, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+sessionColumns+` FROM sessions
+		WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC, id COLLATE "C"`, userID, now)
+	if err != nil {
+		return nil, wrap("list sessions", err)
+	}
+	return collect(rows, "list sessions", scanSession)
+}
+
+// DeleteUserSessions deletes the user's sessions but exceptID, expired ones
+// included, and reports how many it deleted.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID, exceptID string) (int, error) {
+	if !storable(userID) {
+		return 0, nil
+	}
+	if !storable(exceptID) { // no session has that ID
+		exceptID = ""
+	}
+	return s.rowsAffected(ctx, "delete user sessions",
+		`DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, userID, exceptID)
+}
+
 // GetConsent returns the user's consent for the client.
 func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error) {
 	if !storable(userID, clientID) {
 		return storage.Consent{}, notFound("get consent")
 	}
-	var c storage.Consent
-	err := s.pool.QueryRow(ctx,
-		`SELECT user_id, client_id, scopes, created_at, updated_at FROM consents
-		WHERE user_id = $1 AND client_id = $2`, userID, clientID).
-		Scan(&c.UserID, &c.ClientID, &c.Scopes, &c.CreatedAt, &c.UpdatedAt)
+	c, err := scanConsent(s.pool.QueryRow(ctx,
+		`SELECT `+consentColumns+` FROM consents WHERE user_id = $1 AND client_id = $2`, userID, clientID))
 	if err != nil {
 		return storage.Consent{}, wrap("get consent", err)
 	}
-	nonNil(&c.Scopes)
 	return c, nil
 }
 
@@ -73,4 +112,18 @@ func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) erro
 	}
 	return s.exec(ctx, "delete consent",
 		`DELETE FROM consents WHERE user_id = $1 AND client_id = $2`, userID, clientID)
+}
+
+// ListConsents returns the user's consents, most recently updated first,
+// then by client ID, byte by byte whatever the database's locale.
+func (s *Store) ListConsents(ctx context.Context, userID string) ([]storage.Consent, error) {
+	if !storable(userID) {
+		return []storage.Consent{}, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+consentColumns+` FROM consents
+		WHERE user_id = $1 ORDER BY updated_at DESC, client_id COLLATE "C"`, userID)
+	if err != nil {
+		return nil, wrap("list consents", err)
+	}
+	return collect(rows, "list consents", scanConsent)
 }

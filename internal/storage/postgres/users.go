@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -51,6 +52,16 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (storage.User,
 	return u, nil
 }
 
+// UpdateUserPassword replaces the user's password hash and sets UpdatedAt
+// to now.
+func (s *Store) UpdateUserPassword(ctx context.Context, id, passwordHash string, now time.Time) error {
+	if !storable(id) {
+		return notFound("update user password")
+	}
+	return s.execOne(ctx, "update user password",
+		`UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`, id, passwordHash, now)
+}
+
 // ListUsers returns every user ordered by email (byte order: the column
 // collates "C").
 func (s *Store) ListUsers(ctx context.Context) ([]storage.User, error) {
@@ -58,10 +69,5 @@ func (s *Store) ListUsers(ctx context.Context) ([]storage.User, error) {
 	if err != nil {
 		return nil, wrap("list users", err)
 	}
-	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (storage.User, error) { return scanUser(r) })
-	if err != nil {
-		return nil, wrap("list users", err)
-	}
-	nonNil(&users)
-	return users, nil
+	return collect(rows, "list users", scanUser)
 }

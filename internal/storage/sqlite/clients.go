@@ -6,13 +6,17 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
-const clientColumns = `id, name, type, secret_hash, redirect_uris, redirect_uri_patterns,
+const clientColumns = `id, name, type, secret_hash, previous_secret_hash, previous_secret_expires_at,
+	sealed_secret, auth_method, jwks, jwks_uri, resource_server, issue_refresh_tokens,
+	refresh_idle_ttl, refresh_absolute_ttl, redirect_uris, redirect_uri_patterns,
 	default_redirect_uri, post_logout_redirect_uris, scopes, pkce_optional, allow_plain_pkce,
 	id_token_alg, created_at, updated_at`
 
 func scanClient(r row) (storage.Client, error) {
 	var c storage.Client
-	err := r.Scan(&c.ID, &c.Name, &c.Type, &c.SecretHash, list{&c.RedirectURIs}, list{&c.RedirectURIPatterns},
+	err := r.Scan(&c.ID, &c.Name, &c.Type, &c.SecretHash, &c.PreviousSecretHash, optTime{&c.PreviousSecretExpiresAt},
+		blob{&c.SealedSecret}, &c.AuthMethod, blob{&c.JWKS}, &c.JWKSURI, &c.ResourceServer, &c.IssueRefreshTokens,
+		microDuration{&c.RefreshIdleTTL}, microDuration{&c.RefreshAbsoluteTTL}, list{&c.RedirectURIs}, list{&c.RedirectURIPatterns},
 		&c.DefaultRedirectURI, list{&c.PostLogoutRedirectURIs}, list{&c.Scopes}, &c.PKCEOptional, &c.AllowPlainPKCE,
 		&c.IDTokenAlg, microTime{&c.CreatedAt}, microTime{&c.UpdatedAt})
 	return c, err
@@ -21,8 +25,11 @@ func scanClient(r row) (storage.Client, error) {
 // CreateClient stores a new client.
 func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
 	return s.exec(ctx, "create client",
-		`INSERT INTO clients (`+clientColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Name, string(c.Type), c.SecretHash, listOf(c.RedirectURIs), listOf(c.RedirectURIPatterns),
+		`INSERT INTO clients (`+clientColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Name, string(c.Type), c.SecretHash, c.PreviousSecretHash, optMicros(c.PreviousSecretExpiresAt),
+		blobOf(c.SealedSecret), c.AuthMethod, blobOf(c.JWKS), c.JWKSURI, c.ResourceServer, c.IssueRefreshTokens,
+		durationMicros(c.RefreshIdleTTL), durationMicros(c.RefreshAbsoluteTTL), listOf(c.RedirectURIs), listOf(c.RedirectURIPatterns),
 		c.DefaultRedirectURI, listOf(c.PostLogoutRedirectURIs), listOf(c.Scopes), c.PKCEOptional, c.AllowPlainPKCE,
 		c.IDTokenAlg, micros(c.CreatedAt), micros(c.UpdatedAt))
 }
@@ -42,29 +49,21 @@ func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
 	if err != nil {
 		return nil, wrap("list clients", err)
 	}
-	defer rows.Close()
-	clients := []storage.Client{}
-	for rows.Next() {
-		c, err := scanClient(rows)
-		if err != nil {
-			return nil, wrap("list clients", err)
-		}
-		clients = append(clients, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("list clients", err)
-	}
-	return clients, nil
+	return collect(rows, "list clients", scanClient)
 }
 
 // UpdateClient replaces every field of the client but ID and CreatedAt.
 func (s *Store) UpdateClient(ctx context.Context, c storage.Client) error {
 	return s.execOne(ctx, "update client", `UPDATE clients SET
-		name = ?, type = ?, secret_hash = ?, redirect_uris = ?, redirect_uri_patterns = ?,
+		name = ?, type = ?, secret_hash = ?, previous_secret_hash = ?, previous_secret_expires_at = ?,
+		sealed_secret = ?, auth_method = ?, jwks = ?, jwks_uri = ?, resource_server = ?, issue_refresh_tokens = ?,
+		refresh_idle_ttl = ?, refresh_absolute_ttl = ?, redirect_uris = ?, redirect_uri_patterns = ?,
 		default_redirect_uri = ?, post_logout_redirect_uris = ?, scopes = ?, pkce_optional = ?,
 		allow_plain_pkce = ?, id_token_alg = ?, updated_at = ?
 		WHERE id = ?`,
-		c.Name, string(c.Type), c.SecretHash, listOf(c.RedirectURIs), listOf(c.RedirectURIPatterns),
+		c.Name, string(c.Type), c.SecretHash, c.PreviousSecretHash, optMicros(c.PreviousSecretExpiresAt),
+		blobOf(c.SealedSecret), c.AuthMethod, blobOf(c.JWKS), c.JWKSURI, c.ResourceServer, c.IssueRefreshTokens,
+		durationMicros(c.RefreshIdleTTL), durationMicros(c.RefreshAbsoluteTTL), listOf(c.RedirectURIs), listOf(c.RedirectURIPatterns),
 		c.DefaultRedirectURI, listOf(c.PostLogoutRedirectURIs), listOf(c.Scopes), c.PKCEOptional,
 		c.AllowPlainPKCE, c.IDTokenAlg, micros(c.UpdatedAt),
 		c.ID)

@@ -112,3 +112,39 @@ func (b blob) Scan(src any) error {
 
 // blobOf wraps a slice for storing as a BLOB.
 func blobOf(p []byte) blob { return blob{&p} }
+
+// optMicros is micros for a time whose zero value means "unset": the zero
+// time is stored as NULL.
+func optMicros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return micros(t)
+}
+
+// optTime scans nullable unix microseconds into a time.Time; NULL is the
+// zero time.
+type optTime struct{ p *time.Time }
+
+func (m optTime) Scan(src any) error {
+	if src == nil {
+		*m.p = time.Time{}
+		return nil
+	}
+	return microTime(m).Scan(src)
+}
+
+// durationMicros is d as stored: whole microseconds, rounded toward zero.
+func durationMicros(d time.Duration) int64 { return int64(d / time.Microsecond) }
+
+// microDuration scans microseconds into a time.Duration.
+type microDuration struct{ p *time.Duration }
+
+func (m microDuration) Scan(src any) error {
+	v, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("duration column: got %T, want int64", src)
+	}
+	*m.p = time.Duration(v) * time.Microsecond
+	return nil
+}

@@ -114,3 +114,33 @@ func (s *Store) exec(ctx context.Context, op, query string, args ...any) error {
 	}
 	return nil
 }
+
+// collect scans every row with scan into a non-nil slice and closes rows.
+func collect[T any](rows *sql.Rows, op string, scan func(row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(op, err)
+	}
+	return out, nil
+}
+
+// rowsAffected runs a statement and reports how many rows it changed.
+func (s *Store) rowsAffected(ctx context.Context, op, query string, args ...any) (int, error) {
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	return int(n), nil
+}

@@ -2,73 +2,156 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
-// CreateToken stores a new token record. An empty UserID (client
-// credentials) is stored as NULL, which the foreign key allows.
+const tokenColumns = `id, kind, grant_id, client_id, COALESCE(user_id, ''), scopes, auth_time,
+	created_at, expires_at, revoked_at, rotated_at, grant_expires_at`
+
+func scanToken(r row) (storage.Token, error) {
+	var t storage.Token
+	err := r.Scan(&t.ID, &t.Kind, &t.GrantID, &t.ClientID, &t.UserID, list{&t.Scopes}, optTime{&t.AuthTime},
+		microTime{&t.CreatedAt}, microTime{&t.ExpiresAt}, nullMicroTime{&t.RevokedAt}, nullMicroTime{&t.RotatedAt},
+		optTime{&t.GrantExpiresAt})
+	return t, err
+}
+
+// execer is what *sql.DB and *sql.Tx have in common.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertToken stores t. An empty UserID (client credentials) is stored as
+// NULL, which the foreign key allows.
+func insertToken(ctx context.Context, db execer, t storage.Token) error {
+	_, err := db.ExecContext(ctx,
+		`INSERT INTO tokens (id, kind, grant_id, client_id, user_id, scopes, auth_time,
+			created_at, expires_at, revoked_at, rotated_at, grant_expires_at)
+		VALUES (?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, string(t.Kind), t.GrantID, t.ClientID, t.UserID, listOf(t.Scopes), optMicros(t.AuthTime),
+		micros(t.CreatedAt), micros(t.ExpiresAt), nullMicros(t.RevokedAt), nullMicros(t.RotatedAt),
+		optMicros(t.GrantExpiresAt))
+	return err
+}
+
+// CreateToken stores a new token record.
 //
 // The insert and the check for a revoked grant are separate statements, in
 // the opposite order to RevokeGrant's mark and update: whichever way two
 // calls interleave, either the check sees the mark or the update sees the
 // token.
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
-	err := s.exec(ctx, "create token",
-		`INSERT INTO tokens (id, kind, grant_id, client_id, user_id, scopes, created_at, expires_at, revoked_at)
-		VALUES (?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?)`,
-		t.ID, string(t.Kind), t.GrantID, t.ClientID, t.UserID, listOf(t.Scopes),
-		micros(t.CreatedAt), micros(t.ExpiresAt), nullMicros(t.RevokedAt))
+	if err := insertToken(ctx, s.db, t); err != nil {
+		return wrap("create token", err)
+	}
+	return s.checkGrant(ctx, "create token", t.ID)
+}
+
+// checkGrant revokes the token id, just stored, if its grant is revoked,
+// and then returns ErrGrantRevoked. It must run after the token is
+// committed (see CreateToken).
+func (s *Store) checkGrant(ctx context.Context, op, id string) error {
+	n, err := s.rowsAffected(ctx, op+": check grant",
+		`UPDATE tokens SET revoked_at = (SELECT revoked_at FROM revoked_grants WHERE grant_id = tokens.grant_id)
+		WHERE id = ? AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM revoked_grants WHERE grant_id = tokens.grant_id)`, id)
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx,
-		`UPDATE tokens SET revoked_at = (SELECT revoked_at FROM revoked_grants WHERE grant_id = tokens.grant_id)
-		WHERE id = ? AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM revoked_grants WHERE grant_id = tokens.grant_id)`, t.ID)
-	if err != nil {
-		return wrap("create token: check grant", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return wrap("create token: check grant", err)
-	} else if n > 0 {
-		return fmt.Errorf("create token: %w", storage.ErrGrantRevoked)
+	if n > 0 {
+		return fmt.Errorf("%s: %w", op, storage.ErrGrantRevoked)
 	}
 	return nil
 }
 
 // GetToken returns the token record with the given ID.
 func (s *Store) GetToken(ctx context.Context, id string) (storage.Token, error) {
-	var t storage.Token
-	err := s.db.QueryRowContext(ctx,
-		`SELECT id, kind, grant_id, client_id, COALESCE(user_id, ''), scopes, created_at, expires_at, revoked_at
-		FROM tokens WHERE id = ?`, id).
-		Scan(&t.ID, &t.Kind, &t.GrantID, &t.ClientID, &t.UserID, list{&t.Scopes},
-			microTime{&t.CreatedAt}, microTime{&t.ExpiresAt}, nullMicroTime{&t.RevokedAt})
+	t, err := scanToken(s.db.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
 	if err != nil {
 		return storage.Token{}, wrap("get token", err)
 	}
 	return t, nil
 }
 
-// RevokeGrant records the grant as revoked, then revokes, in one statement,
-// every unrevoked token of the grant.
-// Tokens revoked before keep their revocation time and are not counted.
-func (s *Store) RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error) {
-	if err := s.exec(ctx, "revoke grant",
-		`INSERT INTO revoked_grants (grant_id, revoked_at) VALUES (?, ?) ON CONFLICT (grant_id) DO NOTHING`,
-		grantID, micros(now)); err != nil {
-		return 0, err
-	}
-	res, err := s.db.ExecContext(ctx,
-		`UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`, micros(now), grantID)
+// RevokeToken revokes the token at now, unless it is revoked already, and
+// returns it, in one statement.
+func (s *Store) RevokeToken(ctx context.Context, id string, now time.Time) (storage.Token, error) {
+	t, err := scanToken(s.db.QueryRowContext(ctx,
+		`UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING `+tokenColumns,
+		micros(now), id))
 	if err != nil {
-		return 0, wrap("revoke grant", err)
+		return storage.Token{}, wrap("revoke token", err)
 	}
-	n, err := res.RowsAffected()
+	return t, nil
+}
+
+// RotateRefreshToken marks the refresh token oldID rotated at now and
+// stores next, in one BEGIN IMMEDIATE transaction (see dsn): the
+// conditional UPDATE finds the token active and unrotated in exactly one
+// of any number of concurrent calls. On success it returns the old record,
+// rotated. When the UPDATE finds nothing, the old record, read in the same
+// transaction, says why. After the commit next is checked against revoked
+// grants as by CreateToken, whose ordering argument holds since next is
+// committed before the check.
+//
+// A token is expired at now when now is at or after its ExpiresAt, or its
+// GrantExpiresAt if set.
+func (s *Store) RotateRefreshToken(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, error) {
+	old, err := s.rotate(ctx, oldID, next, now)
 	if err != nil {
-		return 0, wrap("revoke grant", err)
+		return old, err
 	}
-	return int(n), nil
+	return old, s.checkGrant(ctx, "rotate refresh token", next.ID)
+}
+
+func (s *Store) rotate(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, error) {
+	const op = "rotate refresh token"
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return storage.Token{}, wrap(op, err)
+	}
+	defer tx.Rollback()
+	n := micros(now)
+	old, err := scanToken(tx.QueryRowContext(ctx,
+		`UPDATE tokens SET rotated_at = ?
+		WHERE id = ? AND kind = 'refresh' AND rotated_at IS NULL AND revoked_at IS NULL
+		AND expires_at > ? AND (grant_expires_at IS NULL OR grant_expires_at > ?)
+		RETURNING `+tokenColumns, n, oldID, n, n))
+	if errors.Is(err, sql.ErrNoRows) {
+		old, err = scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, oldID))
+		if err != nil {
+			return storage.Token{}, wrap(op, err)
+		}
+		return refusal(op, old, now)
+	}
+	if err != nil {
+		return storage.Token{}, wrap(op, err)
+	}
+	if err := insertToken(ctx, tx, next); err != nil {
+		return storage.Token{}, wrap(op+": store next", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return storage.Token{}, wrap(op, err)
+	}
+	return old, nil
+}
+
+// refusal says why old, read after the rotating UPDATE matched nothing,
+// cannot be rotated at now. Reuse takes precedence over inactivity.
+func refusal(op string, old storage.Token, now time.Time) (storage.Token, error) {
+	now = now.Truncate(time.Microsecond)
+	switch {
+	case old.Kind != storage.TokenRefresh:
+		return storage.Token{}, fmt.Errorf("%s: %w", op, storage.ErrNotFound)
+	case old.RotatedAt != nil:
+		return old, fmt.Errorf("%s: %w", op, storage.ErrAlreadyConsumed)
+	case old.RevokedAt != nil || !now.Before(old.ExpiresAt) ||
+		(!old.GrantExpiresAt.IsZero() && !now.Before(old.GrantExpiresAt)):
+		return old, fmt.Errorf("%s: %w", op, storage.ErrInactive)
+	}
+	return old, fmt.Errorf("%s: token changed during rotation", op)
 }

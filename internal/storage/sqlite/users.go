@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -44,23 +45,18 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (storage.User,
 	return u, nil
 }
 
+// UpdateUserPassword replaces the user's password hash and sets UpdatedAt
+// to now.
+func (s *Store) UpdateUserPassword(ctx context.Context, id, passwordHash string, now time.Time) error {
+	return s.execOne(ctx, "update user password",
+		`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, passwordHash, micros(now), id)
+}
+
 // ListUsers returns every user ordered by email (byte order).
 func (s *Store) ListUsers(ctx context.Context) ([]storage.User, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
 	if err != nil {
 		return nil, wrap("list users", err)
 	}
-	defer rows.Close()
-	users := []storage.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, wrap("list users", err)
-		}
-		users = append(users, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("list users", err)
-	}
-	return users, nil
+	return collect(rows, "list users", scanUser)
 }

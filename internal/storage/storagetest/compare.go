@@ -11,10 +11,12 @@ import (
 var (
 	timeType    = reflect.TypeFor[time.Time]()
 	timePtrType = reflect.TypeFor[*time.Time]()
+	durType     = reflect.TypeFor[time.Duration]()
 )
 
 // normalize returns the record a store must give back for rec: every time
-// in UTC truncated to microseconds, every nil slice empty.
+// in UTC truncated to microseconds, every duration rounded toward zero to
+// microseconds, every nil slice empty.
 func normalize[T any](rec T) T {
 	v := reflect.ValueOf(&rec).Elem()
 	for i := range v.NumField() {
@@ -25,6 +27,8 @@ func normalize[T any](rec T) T {
 		case f.Type() == timePtrType && !f.IsNil():
 			n := micro(*f.Interface().(*time.Time))
 			f.Set(reflect.ValueOf(&n))
+		case f.Type() == durType:
+			f.Set(reflect.ValueOf(f.Interface().(time.Duration).Truncate(time.Microsecond)))
 		case f.Kind() == reflect.Slice && f.IsNil():
 			f.Set(reflect.MakeSlice(f.Type(), 0, 0))
 		}

@@ -22,12 +22,13 @@ var everyByte = func() []byte {
 
 func newKey(id string, created time.Time) storage.SigningKey {
 	return storage.SigningKey{
-		ID:         id,
-		Alg:        "ES256",
-		PublicJWK:  []byte(`{"kty":"EC","crv":"P-256","kid":"` + id + `","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}`),
-		PrivateKey: everyByte,
-		CreatedAt:  created,
-		NotAfter:   created.Add(90 * 24 * time.Hour),
+		ID:          id,
+		Alg:         "ES256",
+		PublicJWK:   []byte(`{"kty":"EC","crv":"P-256","kid":"` + id + `","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}`),
+		PrivateKey:  everyByte,
+		CreatedAt:   created,
+		ActivatesAt: created.Add(24 * time.Hour),
+		NotAfter:    created.Add(90 * 24 * time.Hour),
 	}
 }
 
@@ -90,4 +91,48 @@ func testListSigningKeys(t *testing.T, s storage.Store) {
 	got, err = s.ListSigningKeys(ctx)
 	wantErr(t, "ListSigningKeys", err, nil)
 	checkRecords(t, "ListSigningKeys", want, got)
+}
+
+func testUpdateSigningKey(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	keys := []storage.SigningKey{newKey("kid-1", base), newKey("kid-2", at(time.Hour))}
+	for _, k := range keys {
+		wantErr(t, "CreateSigningKey", s.CreateSigningKey(ctx, k), nil)
+	}
+	updates := []struct {
+		name                  string
+		activatesAt, notAfter time.Time
+	}{
+		{"retire", keys[0].ActivatesAt, at(48*time.Hour + time.Nanosecond)},
+		{"activate now", at(time.Minute), at(100 * 24 * time.Hour)},
+		{"zero times", time.Time{}, time.Time{}},
+	}
+	for _, tt := range updates {
+		t.Run(tt.name, func(t *testing.T) {
+			wantErr(t, "UpdateSigningKey", s.UpdateSigningKey(ctx, "kid-1", tt.activatesAt, tt.notAfter), nil)
+			want := []storage.SigningKey{keys[0], keys[1]}
+			want[0].ActivatesAt, want[0].NotAfter = tt.activatesAt, tt.notAfter
+			got, err := s.ListSigningKeys(ctx)
+			wantErr(t, "ListSigningKeys", err, nil)
+			checkRecords(t, "ListSigningKeys", want, got)
+		})
+	}
+	err := s.UpdateSigningKey(ctx, "absent", base, base)
+	wantErr(t, "UpdateSigningKey(absent)", err, storage.ErrNotFound)
+}
+
+func testDeleteSigningKey(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	keys := []storage.SigningKey{newKey("kid-1", base), newKey("kid-2", at(time.Hour)), newKey("kid-3", at(2*time.Hour))}
+	for _, k := range keys {
+		wantErr(t, "CreateSigningKey", s.CreateSigningKey(ctx, k), nil)
+	}
+	wantErr(t, "DeleteSigningKey", s.DeleteSigningKey(ctx, "kid-2"), nil)
+	got, err := s.ListSigningKeys(ctx)
+	wantErr(t, "ListSigningKeys", err, nil)
+	checkRecords(t, "ListSigningKeys", []storage.SigningKey{keys[0], keys[2]}, got)
+	wantErr(t, "DeleteSigningKey again", s.DeleteSigningKey(ctx, "kid-2"), storage.ErrNotFound)
+	wantErr(t, "DeleteSigningKey(absent)", s.DeleteSigningKey(ctx, "absent"), storage.ErrNotFound)
+	// The ID is free again.
+	wantErr(t, "CreateSigningKey", s.CreateSigningKey(ctx, keys[1]), nil)
 }

@@ -18,6 +18,13 @@ import (
 // is before ExpiresAt, creating any record with a taken key fails with
 // ErrAlreadyExists, UpdateClient and DeleteClient of an unknown ID fail with
 // ErrNotFound, and SaveConsent replaces every field, CreatedAt included.
+// Durations round toward zero to microseconds. A refresh token is expired
+// from its ExpiresAt or, if set, its GrantExpiresAt on; RotateRefreshToken
+// returns the old record, rotated, on success too. UseAssertionID refuses a
+// key holding NUL or invalid UTF-8 with ErrAlreadyExists, and a jti stays
+// used until DeleteExpired removes it. DeleteExpired treats a record as
+// expired at its expiry, keeps a revoked grant while a code or token of it
+// remains, and deletes nothing for a limit below one.
 func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	tests := []struct {
 		name string
@@ -28,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"GetUser", testGetUser},
 		{"GetUserByEmail", testGetUserByEmail},
 		{"ListUsers", testListUsers},
+		{"UpdateUserPassword", testUpdateUserPassword},
 		{"CreateClient", testCreateClient},
 		{"GetClient", testGetClient},
 		{"ListClients", testListClients},
@@ -36,9 +44,12 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"CreateSession", testCreateSession},
 		{"GetSession", testGetSession},
 		{"DeleteSession", testDeleteSession},
+		{"ListSessions", testListSessions},
+		{"DeleteUserSessions", testDeleteUserSessions},
 		{"GetConsent", testGetConsent},
 		{"SaveConsent", testSaveConsent},
 		{"DeleteConsent", testDeleteConsent},
+		{"ListConsents", testListConsents},
 		{"CreateAuthCode", testCreateAuthCode},
 		{"ConsumeAuthCode", testConsumeAuthCode},
 		{"ConsumeAuthCodeContention", func(t *testing.T, s storage.Store) { consumeAuthCodeRace(t, []storage.Store{s}) }},
@@ -48,9 +59,21 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"RevokeGrantContention", func(t *testing.T, s storage.Store) { revokeGrantRace(t, []storage.Store{s}) }},
 		{"CreateTokenAfterRevokeGrant", testCreateTokenAfterRevokeGrant},
 		{"IssueRevokeContention", func(t *testing.T, s storage.Store) { issueRevokeRace(t, []storage.Store{s}) }},
+		{"RevokeToken", testRevokeToken},
+		{"RotateRefreshToken", testRotateRefreshToken},
+		{"RotateRefreshTokenContention", func(t *testing.T, s storage.Store) { rotateRace(t, []storage.Store{s}) }},
+		{"RotateRevokeContention", func(t *testing.T, s storage.Store) { rotateRevokeRace(t, []storage.Store{s}) }},
+		{"RevokeUserClient", testRevokeUserClient},
+		{"IssueRevokeUserClientContention", func(t *testing.T, s storage.Store) {
+			issueRevokeUserClientRace(t, []storage.Store{s})
+		}},
+		{"UseAssertionID", testUseAssertionID},
+		{"DeleteExpired", testDeleteExpired},
 		{"UnstorableKeys", testUnstorableKeys},
 		{"CreateSigningKey", testCreateSigningKey},
 		{"ListSigningKeys", testListSigningKeys},
+		{"UpdateSigningKey", testUpdateSigningKey},
+		{"DeleteSigningKey", testDeleteSigningKey},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +112,9 @@ func RunShared(t *testing.T, open func(t *testing.T) []storage.Store) {
 		{"ConsumeAuthCode", consumeAuthCodeRace},
 		{"RevokeGrant", revokeGrantRace},
 		{"IssueRevoke", issueRevokeRace},
+		{"RotateRefreshToken", rotateRace},
+		{"RotateRevoke", rotateRevokeRace},
+		{"IssueRevokeUserClient", issueRevokeUserClientRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,8 +9,10 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
+// newToken returns a token with every field that suits its kind set: a
+// user's tokens have an AuthTime, refresh tokens a GrantExpiresAt.
 func newToken(id string, kind storage.TokenKind, grantID, clientID, userID string) storage.Token {
-	return storage.Token{
+	t := storage.Token{
 		ID:        id,
 		Kind:      kind,
 		GrantID:   grantID,
@@ -20,6 +22,13 @@ func newToken(id string, kind storage.TokenKind, grantID, clientID, userID strin
 		CreatedAt: base,
 		ExpiresAt: at(time.Hour),
 	}
+	if userID != "" {
+		t.AuthTime = at(-time.Minute)
+	}
+	if kind == storage.TokenRefresh {
+		t.GrantExpiresAt = at(30 * 24 * time.Hour)
+	}
+	return t
 }
 
 func testCreateToken(t *testing.T, s storage.Store) {
@@ -36,6 +45,11 @@ func testCreateToken(t *testing.T, s storage.Store) {
 		{"refresh revoked", func() storage.Token {
 			tok := newToken("refresh-hash-1", storage.TokenRefresh, "grant-1", "c1", "u1")
 			tok.RevokedAt = &revoked
+			return tok
+		}()},
+		{"refresh rotated", func() storage.Token {
+			tok := newToken("refresh-hash-2", storage.TokenRefresh, "grant-1", "c1", "u1")
+			tok.RotatedAt = &revoked
 			return tok
 		}()},
 		// Client-credentials tokens have no user (RFC 6749 §4.4).

@@ -22,25 +22,37 @@ func TestWithDatabase(t *testing.T) {
 	}
 }
 
-// TestNewDatabase checks the database exists, is empty, and is new per call.
+// TestNewDatabase checks each call gives a new, empty schema that the
+// URL's connections use, and that it is gone after the test.
 func TestNewDatabase(t *testing.T) {
-	a, b := NewDatabase(t), NewDatabase(t)
-	if a == b {
-		t.Fatalf("two calls gave one database: %s", a)
-	}
-	conn, err := pgx.Connect(t.Context(), a)
+	var schema string
+	t.Run("create", func(t *testing.T) {
+		a, b := NewDatabase(t), NewDatabase(t)
+		if a == b {
+			t.Fatalf("two calls gave one schema: %s", a)
+		}
+		conn, err := pgx.Connect(t.Context(), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(t.Context())
+		var tables int
+		err = conn.QueryRow(t.Context(), `SELECT current_schema(),
+			(SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema())`).Scan(&schema, &tables)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(schema, "gh_test_") || !strings.Contains(a, "search_path="+schema) || tables != 0 {
+			t.Errorf("connected to schema %q with %d tables, from URL %s", schema, tables, a)
+		}
+	})
+	conn, err := pgx.Connect(t.Context(), adminURL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(t.Context())
-	var name string
-	var tables int
-	err = conn.QueryRow(t.Context(), `SELECT current_database(),
-		(SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public')`).Scan(&name, &tables)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(name, "gh_test_") || !strings.Contains(a, "/"+name+"?") || tables != 0 {
-		t.Errorf("connected to %q with %d tables, from URL %s", name, tables, a)
+	var n int
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM information_schema.schemata WHERE schema_name = $1`, schema).Scan(&n); err != nil || n != 0 {
+		t.Errorf("schema %q still exists after the test (%d, %v)", schema, n, err)
 	}
 }
