@@ -80,6 +80,8 @@ type Store interface {
 	// before (reuse); ErrInactive, with the old record, when it is revoked
 	// or expired at now. When next's grant is revoked meanwhile, next is
 	// stored revoked and ErrGrantRevoked is returned, as by CreateToken.
+	// "Expired at now" means now >= ExpiresAt, or now >= GrantExpiresAt
+	// when set. On success it returns the old record with RotatedAt set.
 	RotateRefreshToken(ctx context.Context, oldID string, next Token, now time.Time) (Token, error)
 	// RevokeUserClient revokes every grant and token the user gave the
 	// client and deletes their unconsumed authorization codes, so that
@@ -93,6 +95,9 @@ type Store interface {
 
 	// UseAssertionID records the jti of a client assertion (RFC 7523 §3)
 	// until expiresAt; a jti the client used before gives ErrAlreadyExists.
+	// The record lasts until DeleteExpired removes it. A jti that cannot be
+	// recorded (PostgreSQL cannot store NUL or invalid UTF-8) is refused
+	// with ErrAlreadyExists too: what cannot be recorded cannot be accepted.
 	UseAssertionID(ctx context.Context, clientID, jti string, expiresAt time.Time) error
 
 	// DeleteExpired removes at most limit expired rows of each kind
