@@ -121,12 +121,12 @@ func TestClientAddRedirectOptions(t *testing.T) {
 	if len(c.RedirectURIs) != 0 || !slices.Equal(c.RedirectURIPatterns, []string{pattern}) {
 		t.Errorf("pattern-only client = %+v", c)
 	}
-	if !c.PKCERequired || c.AllowPlainPKCE || c.IDTokenAlg != "ES256" {
-		t.Errorf("defaults: pkce_required %v, allow_plain_pkce %v, alg %q; want true, false, ES256", c.PKCERequired, c.AllowPlainPKCE, c.IDTokenAlg)
+	if !c.PKCERequired || c.AllowPlainPKCE || c.IDTokenAlg != "RS256" {
+		t.Errorf("defaults: pkce_required %v, allow_plain_pkce %v, alg %q; want true, false, RS256", c.PKCERequired, c.AllowPlainPKCE, c.IDTokenAlg)
 	}
 	c = addClient(t, db, "--type", "web", "--name", "Legacy", "--redirect-uri", "https://legacy.example.com/cb",
-		"--pkce-optional", "--allow-plain-pkce", "--id-token-alg", "RS256")
-	if c.PKCERequired || !c.AllowPlainPKCE || c.IDTokenAlg != "RS256" {
+		"--pkce-optional", "--allow-plain-pkce", "--id-token-alg", "EdDSA")
+	if c.PKCERequired || !c.AllowPlainPKCE || c.IDTokenAlg != "EdDSA" {
 		t.Errorf("legacy options not applied: %+v", c)
 	}
 	c = addClient(t, db, "--type", "spa", "--name", "Default", "--redirect-uri", "https://app.example.com/cb",

@@ -52,7 +52,7 @@ func toClientJSON(c storage.Client, plainSecret string) clientJSON {
 		PKCERequired: c.Type.Public() || !c.PKCEOptional, AllowPlainPKCE: c.AllowPlainPKCE, IDTokenAlg: c.IDTokenAlg,
 	}
 	if out.IDTokenAlg == "" {
-		out.IDTokenAlg = keys.ES256
+		out.IDTokenAlg = keys.RS256 // the OIDC default, see token.MintIDToken
 	}
 	out.AuthMethod, out.JWKSURI, out.JWKS = admin.EffectiveAuthMethod(c), c.JWKSURI, c.JWKS
 	if c.PreviousSecretHash != "" && time.Now().Before(c.PreviousSecretExpiresAt) {
@@ -118,7 +118,7 @@ A private_key_jwt client gets no secret: register its public keys with
 	fs.StringVar(&in.DefaultRedirectURI, "default-redirect-uri", "", "redirect URI used when a request omits redirect_uri")
 	fs.Var(&logoutURIs, "post-logout-redirect-uri", "where the app may send users after sign-out (repeatable)")
 	fs.Var(&scopes, "scope", "scope the client may request beyond openid, profile, email, offline_access (repeatable)")
-	fs.StringVar(&in.IDTokenAlg, "id-token-alg", "", "ID token signing algorithm: ES256 (default), RS256 or EdDSA")
+	fs.StringVar(&in.IDTokenAlg, "id-token-alg", "", "ID token signing algorithm: RS256 (default, what OpenID Connect clients expect), ES256 or EdDSA")
 	fs.BoolVar(&in.PKCEOptional, "pkce-optional", false, "let a web client omit PKCE (not recommended; public clients always need it)")
 	fs.BoolVar(&in.AllowPlainPKCE, "allow-plain-pkce", false, "accept code_challenge_method=plain from this client (legacy apps only)")
 	fs.BoolVar(&in.IssueRefreshTokens, "issue-refresh-tokens", false, "issue a refresh token with every sign-in, even without the offline_access scope")

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -128,8 +129,33 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, sess st
 		h.internalError(w, fmt.Errorf("end other sessions: %w", err))
 		return
 	}
-	h.Log.Info("password changed by user", "user_id", user.ID, "sessions_ended", n)
+	// Whoever knew the old password may hold refresh tokens too: revoke
+	// every app's tokens (RFC 6819 §5.2.2.3). The approvals stay, so the
+	// apps can sign the user in again without asking.
+	revoked, err := h.revokeAllTokens(ctx, user.ID)
+	if err != nil {
+		h.internalError(w, fmt.Errorf("revoke tokens: %w", err))
+		return
+	}
+	h.Log.Info("password changed by user", "user_id", user.ID, "sessions_ended", n, "tokens_revoked", revoked)
 	backToPage(w, r, "password")
+}
+
+// revokeAllTokens revokes the tokens of every app the user approved.
+func (h *Handler) revokeAllTokens(ctx context.Context, userID string) (int, error) {
+	consents, err := h.Store.ListConsents(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, c := range consents {
+		n, err := h.Store.RevokeUserClient(ctx, userID, c.ClientID, h.now())
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // now is the current time as the store keeps it.

@@ -26,7 +26,7 @@ type NewClient struct {
 	PKCEOptional bool
 	// AllowPlainPKCE admits code_challenge_method=plain, for legacy apps.
 	AllowPlainPKCE bool
-	// IDTokenAlg is ES256 (default), RS256 or EdDSA.
+	// IDTokenAlg is RS256 (default), ES256 or EdDSA.
 	IDTokenAlg string
 	// IssueRefreshTokens gives the client a refresh token with every code
 	// exchange, even without offline_access.

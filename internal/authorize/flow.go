@@ -69,11 +69,11 @@ func (h *Handler) issueCode(w http.ResponseWriter, r *http.Request, req Request,
 	code := secret.NewToken()
 	now := h.Now().UTC()
 	rec := storage.AuthCode{
-		Hash:                secret.Hash(code),
+		Hash:                secret.HashFor(req.ClientID, code),
 		GrantID:             secret.NewID(),
 		ClientID:            req.ClientID,
 		UserID:              sess.UserID,
-		SessionID:           sess.ID,
+		SessionID:           secret.PublicTag("sid", sess.ID), // the ID token's sid; never the session's key
 		Scopes:              req.Scopes,
 		Nonce:               req.Nonce,
 		CodeChallenge:       req.CodeChallenge,

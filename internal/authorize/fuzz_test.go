@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -96,4 +97,24 @@ func FuzzParseRequest(f *testing.F) {
 			t.Fatalf("max_age %d", req.MaxAge)
 		}
 	})
+}
+
+// TestMaxAgeCapped: a huge max_age must not overflow into "the session is
+// too old" (OIDC Core §3.1.2.1): it is capped, and a fresh session passes.
+func TestMaxAgeCapped(t *testing.T) {
+	challenge := oauth.S256Challenge("dBjftJeZ4CVP-mJ92K9vN6v0fr9hkq1aGpQe7Z1p7lY")
+	v, _ := url.ParseQuery("client_id=spa&response_type=code&scope=openid&code_challenge=" + challenge +
+		"&code_challenge_method=S256&max_age=9300000000")
+	req, _, err := ParseRequest(v, fuzzGetClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.MaxAge != maxMaxAge {
+		t.Fatalf("MaxAge = %d, want the cap %d", req.MaxAge, maxMaxAge)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := &Handler{Options: Options{Now: func() time.Time { return now }}}
+	if h.needsLogin(req, storage.Session{AuthTime: now.Add(-30 * time.Second)}, false) {
+		t.Fatal("a 30-second-old session needs a new login under a huge max_age")
+	}
 }

@@ -18,6 +18,10 @@ const (
 	promptConsent = "consent"
 )
 
+// maxMaxAge caps max_age (ten years: longer than any session) so that
+// converting it to a time.Duration cannot overflow.
+const maxMaxAge = 10 * 365 * 24 * 3600
+
 // Request is a validated authorization request.
 type Request struct {
 	ClientID string
@@ -130,7 +134,7 @@ func parseParams(req *Request, p map[string]string, client storage.Client) error
 		if err != nil || n < 0 {
 			return oauth.Errorf(oauth.InvalidRequest, "max_age must be a non-negative number of seconds")
 		}
-		req.MaxAge = n
+		req.MaxAge = min(n, maxMaxAge)
 	}
 	req.Nonce = p["nonce"]
 	req.LoginHint = p["login_hint"]

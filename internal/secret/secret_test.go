@@ -87,3 +87,26 @@ func TestCheckPasswordMalformed(t *testing.T) {
 		}
 	}
 }
+
+func TestHashForBindsTheOwner(t *testing.T) {
+	if HashFor("client-a", "code") == HashFor("client-b", "code") {
+		t.Fatal("one token hashes the same for two owners")
+	}
+	if HashFor("a", "bc") == HashFor("ab", "c") {
+		t.Fatal("owner and token are not separated")
+	}
+	if HashFor("client-a", "code") != HashFor("client-a", "code") {
+		t.Fatal("HashFor is not deterministic")
+	}
+}
+
+func TestPublicTagHidesTheKey(t *testing.T) {
+	key := Hash(NewToken()) // a session's storage key
+	tag := PublicTag("sid", key)
+	if tag == key || strings.Contains(key, tag) || len(tag) != 22 {
+		t.Fatalf("PublicTag(%q) = %q: must differ from the key", key, tag)
+	}
+	if PublicTag("other", key) == tag {
+		t.Fatal("purposes do not separate tags")
+	}
+}

@@ -29,6 +29,21 @@ func Hash(token string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
+// HashFor returns the storage form of a token that only owner may use,
+// such as an authorization code bound to its client: looked up with any
+// other owner, the token is simply not found, so another client can
+// neither redeem nor burn it (RFC 6749 §4.1.3).
+func HashFor(owner, token string) string {
+	return Hash(owner + "\x00" + token)
+}
+
+// PublicTag derives an identifier that can be shown to others from a
+// private key, such as the sid claim from a session's storage key: it
+// names the same thing but cannot be turned back into the key.
+func PublicTag(purpose, key string) string {
+	return Hash(purpose + "\x00" + key)[:22]
+}
+
 // Equal compares two secrets in time independent of where they differ.
 func Equal(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1

@@ -322,6 +322,9 @@ func (a *accountFlow) changePassword(t *testing.T) {
 	}
 	wantAccountSignedIn(t, a.rulesEnv, b, true, "this browser after the change")
 	wantAccountSignedIn(t, a.rulesEnv, other, false, "the other browser after the change")
+	// Whoever knew the old password may hold an app's tokens: they are
+	// revoked too (RFC 6819 §5.2.2.3). The web app's were active until now.
+	wantRevoked(t, a.rulesEnv, a.web.str("access_token"), "web app access token after the password change")
 
 	fresh := a.BrowserFor(t)
 	if p := loginDirectly(t, a.rulesEnv, fresh, rulePassword); !strings.Contains(p.Body, "not correct") {

@@ -192,7 +192,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 	}{
 		{"ES256, aud token endpoint", es, valid()},
 		{"RS256, aud issuer", rs, with("aud", e.URL)},
-		{"aud list with the issuer among others", es, with("aud", []string{"https://api.example.com", e.URL})},
+		{"aud a one-element list", es, with("aud", []string{e.URL})},
 		{"without client_id, iat or nbf", es, with("iat", nil)},
 		{"exp just passed, within leeway", es, with("exp", now.Add(-30*time.Second).Unix())},
 	} {
@@ -231,6 +231,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 	}{
 		{"aud another server", es.sign(t, with("aud", "https://other.example.com/token")), nil},
 		{"aud another endpoint of this server", es.sign(t, with("aud", e.URL+"/introspect")), nil},
+		{"aud the issuer among others (audience injection)", es.sign(t, with("aud", []string{"https://api.example.com", e.URL})), nil},
 		{"no aud", es.sign(t, with("aud", nil)), nil},
 		{"iss another client", es.sign(t, with("iss", e.Web.ID)), nil},
 		{"sub another client", es.sign(t, with("sub", e.Web.ID)), url.Values{"client_id": {svc.ID}}},

@@ -35,6 +35,8 @@ func TestKeyRotation_RelyingPartiesNeverSeeAnUnknownKid(t *testing.T) {
 		const period = 24 * time.Hour
 		opt.Config = func(c *config.Config) { c.KeyRotationPeriod = period }
 		e := newRulesEnv(t, opt)
+		e.SPA.IDTokenAlg = keys.ES256 // follow one algorithm's ring throughout
+		e.UpdateClient(e.SPA)
 		cfg := config.Default()
 		retention := cfg.KeyRetention() + keys.DefaultRefresh // what the ring keeps
 		ctx := oidc.ClientContext(context.Background(), e.Server.Client())
@@ -117,7 +119,8 @@ func TestKeyRotation_RelyingPartiesNeverSeeAnUnknownKid(t *testing.T) {
 }
 
 // TestKeyRotation_AccessTokenAlgorithmConfigurable: --signing-alg chooses
-// the access tokens' algorithm; ID tokens keep the client's (ES256 here).
+// the access tokens' algorithm; ID tokens keep the client's (the OIDC
+// default RS256 here).
 func TestKeyRotation_AccessTokenAlgorithmConfigurable(t *testing.T) {
 	e := newRulesEnv(t, servertest.Options{Config: func(c *config.Config) { c.SigningAlg = keys.EdDSA }})
 	_, code, pk := signedIn(t, e, e.SPA, spaRedirect)
@@ -126,8 +129,8 @@ func TestKeyRotation_AccessTokenAlgorithmConfigurable(t *testing.T) {
 	if alg := idTokenAlg(t, r.str("access_token")); alg != keys.EdDSA {
 		t.Errorf("access token alg = %s, want EdDSA", alg)
 	}
-	if alg := idTokenAlg(t, r.str("id_token")); alg != keys.ES256 {
-		t.Errorf("ID token alg = %s, want the client's default ES256", alg)
+	if alg := idTokenAlg(t, r.str("id_token")); alg != keys.RS256 {
+		t.Errorf("ID token alg = %s, want the client's default RS256", alg)
 	}
 	if err := verifyWith(fetchJWKS(t, e.Env), r.str("access_token")); err != nil {
 		t.Errorf("EdDSA access token does not verify against the JWKS: %v", err)

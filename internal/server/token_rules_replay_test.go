@@ -200,3 +200,26 @@ func redeemQuietly(e *rulesEnv, code, verifier string) tokenResponse {
 	_ = json.Unmarshal(raw, &r.JSON)
 	return r
 }
+
+// TestToken_CodeOfAnotherClient_RFC6749_4_1_3 checks the code is bound to
+// its client before anything else happens: another client presenting it,
+// unused or used, gets invalid_grant and changes nothing — it can neither
+// burn the victim's code nor, by "replaying" it, revoke the victim's
+// tokens (a public client authenticates with its client_id alone).
+func TestToken_CodeOfAnotherClient_RFC6749_4_1_3(t *testing.T) {
+	t.Parallel()
+	e := newRulesEnv(t, servertest.Options{})
+	_, code, pk := signedIn(t, e, e.SPA, spaRedirect)
+
+	// Unused: the other client is refused and the code still works.
+	wantTokenError(t, exchange(t, e, e.SPAPlain, "", code, spaRedirect, pk.Verifier), 400, "invalid_grant")
+	first := exchange(t, e, e.SPA, "", code, spaRedirect, pk.Verifier)
+	wantTokens(t, first)
+
+	// Used: the other client's "replay" revokes nothing.
+	wantTokenError(t, exchange(t, e, e.SPAPlain, "", code, spaRedirect, pk.Verifier), 400, "invalid_grant")
+	wantTokenError(t, exchange(t, e, e.Web, e.WebSecret, code, spaRedirect, pk.Verifier), 400, "invalid_grant")
+	if r := userinfo(t, e, http.MethodGet, first.str("access_token")); r.Status != http.StatusOK {
+		t.Errorf("another client presenting a used code revoked the owner's token: userinfo %d", r.Status)
+	}
+}

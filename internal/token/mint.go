@@ -102,7 +102,7 @@ type IDParams struct {
 	AuthTime    time.Time
 	AccessToken string // when set, at_hash is included
 	SessionID   string // the sid claim (OIDC Front-Channel Logout §2)
-	Alg         string // empty means ES256
+	Alg         string // empty means RS256, the OIDC default
 	TTL         time.Duration
 	Claims      map[string]any // extra claims, e.g. email
 }
@@ -111,7 +111,10 @@ type IDParams struct {
 func (s *Service) MintIDToken(ctx context.Context, p IDParams) (string, error) {
 	alg := p.Alg
 	if alg == "" {
-		alg = keys.ES256
+		// OIDC Core §3.1.3.7 and Registration §2: without a registered
+		// id_token_signed_response_alg, relying parties expect RS256, and
+		// many (openid-client among them) accept nothing else.
+		alg = keys.RS256
 	}
 	now := s.now().Truncate(time.Second)
 	c := map[string]any{}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -98,7 +97,7 @@ func (a *ClientAuth) checkClaims(c storage.Client, cl assertionClaims) (time.Tim
 	case cl.Issuer != c.ID || cl.Subject != c.ID:
 		return time.Time{}, clientFailure("client_assertion iss and sub must both be the client_id")
 	case !a.audienceOK(cl.Audience):
-		return time.Time{}, clientFailure("client_assertion aud must contain the issuer " + a.o.Issuer + " or the token endpoint " + a.o.Issuer + PathToken)
+		return time.Time{}, clientFailure("client_assertion aud must be this server alone: the issuer " + a.o.Issuer + " or the token endpoint " + a.o.Issuer + PathToken)
 	case cl.Expiry == nil:
 		return time.Time{}, clientFailure("client_assertion lacks exp")
 	case cl.ID == "" || len(cl.ID) > maxJTILen:
@@ -120,11 +119,13 @@ func (a *ClientAuth) checkClaims(c storage.Client, cl assertionClaims) (time.Tim
 	return exp, nil
 }
 
-// audienceOK: the assertion names this server, by its issuer identifier
-// (RFC 7523 §3) or its token endpoint URL (OIDC Core §9); no other value
-// identifies it.
+// audienceOK: the assertion names this server and only it, by its issuer
+// identifier (RFC 7523 §3) or its token endpoint URL (OIDC Core §9). A
+// single audience keeps an assertion meant for several servers (the
+// audience injection the draft revision of RFC 7523 warns about) from
+// being accepted here.
 func (a *ClientAuth) audienceOK(aud jwt.Audience) bool {
-	return slices.Contains(aud, a.o.Issuer) || slices.Contains(aud, a.o.Issuer+PathToken)
+	return len(aud) == 1 && (aud[0] == a.o.Issuer || aud[0] == a.o.Issuer+PathToken)
 }
 
 // verifySignature checks the signature with the keys of the client's

@@ -17,7 +17,10 @@ func (h *Handler) authorizationCode(ctx context.Context, c storage.Client, p map
 		return nil, oauth.Errorf(oauth.InvalidRequest, "code is required")
 	}
 	now := h.Now()
-	rec, err := h.Store.ConsumeAuthCode(ctx, secret.Hash(code), now.UTC())
+	// The code's hash binds its client: presented by any other client it
+	// is not found, so it can be neither redeemed nor burned, and its
+	// replay path below never runs for another client's code.
+	rec, err := h.Store.ConsumeAuthCode(ctx, secret.HashFor(c.ID, code), now.UTC())
 	switch {
 	case errors.Is(err, storage.ErrAlreadyConsumed):
 		// A replayed code may be stolen: revoke what its first use minted

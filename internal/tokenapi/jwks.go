@@ -42,7 +42,10 @@ func newJWKSClient() *http.Client {
 			if len(via) >= jwksMaxRedirects {
 				return errors.New("too many redirects")
 			}
-			if !oauth.JWKSURIAllowed(req.URL) {
+			// Redirects stay on https, even from a loopback http URI
+			// registered for development: never into this host's own
+			// plain-http services.
+			if req.URL.Scheme != "https" || !oauth.JWKSURIAllowed(req.URL) {
 				return fmt.Errorf("redirect to %s refused: https only", req.URL.Redacted())
 			}
 			return nil
