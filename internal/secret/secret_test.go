@@ -95,7 +95,7 @@ func TestHashForBindsTheOwner(t *testing.T) {
 	if HashFor("a", "bc") == HashFor("ab", "c") {
 		t.Fatal("owner and token are not separated")
 	}
-	if HashFor("client-a", "code") != HashFor("client-a", "code") {
+	if owner := "client-a"; HashFor(owner, "code") != HashFor("client-a", "code") {
 		t.Fatal("HashFor is not deterministic")
 	}
 }
