@@ -188,6 +188,9 @@ func checkPatternMatch(t *testing.T, p *Pattern, uri string) {
 		evils = append(evils, p.host[1:], "evil.com/"+p.host, "a_b"+p.host, "Ab"+p.host)
 	}
 	for _, evil := range evils {
+		if strings.EqualFold(evil, host) {
+			continue // the pattern's own host happens to be a crafted name
+		}
 		probe := p.scheme + "://" + evil + strings.TrimPrefix(u.Host, u.Hostname()) + rest
 		if p.Match(probe) {
 			t.Fatalf("%s matches %q (crafted host %q), whose host is outside the pattern", p, probe, evil)
