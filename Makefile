@@ -9,17 +9,18 @@ FUZZ_TARGETS := \
 	./internal/authorize:FuzzParseRequest \
 	./internal/oauth:FuzzParseClientCredentials \
 	./internal/web:FuzzCSRFValid \
-	./internal/session:FuzzReturnPath
+	./internal/session:FuzzReturnPath \
+	./resource:FuzzBearerHeader
 
-.PHONY: run build test vet lint unit fuzz browser bench clean
+.PHONY: run build test vet lint unit sdk fuzz browser bench clean
 
-run: ## start Gatehouse on ./gatehouse.db (SQLite), http://127.0.0.1:8080
-	$(GO) run ./cmd/gatehouse serve
+run: ## the demo: Gatehouse, the demo API and the sample app, seeded (./gatehouse-dev.db)
+	$(GO) run ./cmd/gatehouse dev
 
 build:
 	$(GO) build -o bin/gatehouse ./cmd/gatehouse
 
-test: vet lint unit fuzz browser ## everything CI checks
+test: vet lint unit sdk fuzz browser ## everything CI checks
 
 vet:
 	$(GO) vet ./...
@@ -29,6 +30,10 @@ lint:
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+# The browser SDK's unit tests (Node 20+; the SDK has no npm dependencies).
+sdk:
+	node --test sdk/js/test/
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

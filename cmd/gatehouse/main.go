@@ -36,11 +36,13 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the server", runServe},
+		{"dev", "run the server with the demo API and sample app, seeded", runDev},
 		{"migrate", "create or update the database schema", runMigrate},
 		{"user", "manage users (add, list)", runUser},
 		{"client", "manage OAuth clients (add, list, show, delete, rotate-secret)", runClient},
 		{"keys", "list and rotate signing keys", runKeys},
 		{"janitor", "delete expired codes, tokens and sessions", runJanitor},
+		{"login", "sign in from the command line and print the tokens", runLogin},
 		{"version", "print the version", runVersion},
 	}
 }

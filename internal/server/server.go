@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/token"
 	"github.com/gatehouse-dev/gatehouse/internal/tokenapi"
 	"github.com/gatehouse-dev/gatehouse/internal/web"
+	jssdk "github.com/gatehouse-dev/gatehouse/sdk/js"
 )
 
 // Server is a ready-to-serve Gatehouse.
@@ -115,6 +116,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	}
 	oidcHandler.Register(mux)
 	mux.Handle("GET /static/", web.Static())
+	mux.Handle("GET "+jssdk.Prefix, jssdk.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /{$}", web.SecureHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -49,6 +49,9 @@ type AccessParams struct {
 	Scopes   []string
 	AuthTime time.Time // zero when no user authenticated
 	TTL      time.Duration
+	// Groups are the user's groups (RFC 9068 §2.2.3.1), so that a resource
+	// server can decide what the user may do; empty means no claim.
+	Groups []string
 }
 
 // Minted is a freshly signed token.
@@ -62,9 +65,10 @@ type Minted struct {
 // accessClaims is the RFC 9068 §2.2 payload.
 type accessClaims struct {
 	jwt.Claims
-	ClientID string `json:"client_id"`
-	Scope    string `json:"scope,omitempty"`
-	AuthTime int64  `json:"auth_time,omitempty"`
+	ClientID string   `json:"client_id"`
+	Scope    string   `json:"scope,omitempty"`
+	AuthTime int64    `json:"auth_time,omitempty"`
+	Groups   []string `json:"groups,omitempty"`
 }
 
 // MintAccessToken signs a JWT access token.
@@ -82,6 +86,7 @@ func (s *Service) MintAccessToken(ctx context.Context, p AccessParams) (Minted, 
 		},
 		ClientID: p.ClientID,
 		Scope:    joinScopes(p.Scopes),
+		Groups:   p.Groups,
 	}
 	if !p.AuthTime.IsZero() {
 		c.AuthTime = p.AuthTime.Unix()

@@ -28,7 +28,7 @@ type userGrant struct {
 // mintForUser issues the access token, and an ID token when openid is in
 // g.Scopes, and records the access token under the grant.
 func (h *Handler) mintForUser(ctx context.Context, c storage.Client, u storage.User, g userGrant) (*Response, error) {
-	at, err := h.mintAccess(ctx, c, u.ID, g.GrantID, g.Scopes, g.AuthTime)
+	at, err := h.mintAccessWithGroups(ctx, c, u.ID, g.GrantID, g.Scopes, g.AuthTime, u.Groups)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +61,13 @@ func (h *Handler) mintForUser(ctx context.Context, c storage.Client, u storage.U
 // the client itself for client credentials — and records it under grantID
 // so that it can be revoked with its grant.
 func (h *Handler) mintAccess(ctx context.Context, c storage.Client, subject, grantID string, scopes []string, authTime time.Time) (token.Minted, error) {
+	return h.mintAccessWithGroups(ctx, c, subject, grantID, scopes, authTime, nil)
+}
+
+// mintAccessWithGroups is mintAccess for a user's token, which carries the
+// user's groups (RFC 9068 §2.2.3.1) as they are at this mint, so that a
+// refreshed token reflects a change of membership.
+func (h *Handler) mintAccessWithGroups(ctx context.Context, c storage.Client, subject, grantID string, scopes []string, authTime time.Time, groups []string) (token.Minted, error) {
 	at, err := h.Tokens.MintAccessToken(ctx, token.AccessParams{
 		Subject:  subject,
 		ClientID: c.ID,
@@ -68,6 +75,7 @@ func (h *Handler) mintAccess(ctx context.Context, c storage.Client, subject, gra
 		Scopes:   scopes,
 		AuthTime: authTime,
 		TTL:      h.AccessTokenTTL,
+		Groups:   groups,
 	})
 	if err != nil {
 		return token.Minted{}, oauth.Internal(err)
