@@ -89,14 +89,15 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		return nil, err
 	}
 	secure := strings.HasPrefix(cfg.Issuer, "https://")
+	csrf := web.NewCSRF(csrfKey, secure, oauth.OriginOf(cfg.Issuer))
 	mux := http.NewServeMux()
 	authorize.New(authorize.Options{
-		Store: s.store, Pages: pages, CSRF: web.NewCSRF(csrfKey, secure, oauth.OriginOf(cfg.Issuer)),
+		Store: s.store, Pages: pages, CSRF: csrf,
 		Tokens: tokens, Issuer: cfg.Issuer, Secure: secure,
 		CodeTTL: cfg.CodeTTL, SessionTTL: cfg.SessionTTL, Now: now, Log: log,
 	}).Register(mux)
 	account.New(account.Options{
-		Store: s.store, Pages: pages, CSRF: web.NewCSRF(csrfKey, secure, oauth.OriginOf(cfg.Issuer)),
+		Store: s.store, Pages: pages, CSRF: csrf,
 		Secure: secure, Now: now, Log: log,
 	}).Register(mux)
 	clientSecrets, err := secret.NewClientSecrets(master)
