@@ -42,6 +42,10 @@ type clientJSON struct {
 	JWKSURI                 string          `json:"jwks_uri,omitempty"`
 	JWKS                    json.RawMessage `json:"jwks,omitempty"`
 	PreviousSecretExpiresAt *time.Time      `json:"previous_secret_expires_at,omitempty"`
+	// ProjectID is empty for a client in no project; APIs lists the IDs of
+	// the APIs it may call.
+	ProjectID string   `json:"project_id,omitempty"`
+	APIs      []string `json:"apis"`
 }
 
 func toClientJSON(c storage.Client, plainSecret string) clientJSON {
@@ -50,6 +54,7 @@ func toClientJSON(c storage.Client, plainSecret string) clientJSON {
 		RedirectURIs: c.RedirectURIs, RedirectURIPatterns: c.RedirectURIPatterns, DefaultRedirectURI: c.DefaultRedirectURI,
 		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, CreatedAt: c.CreatedAt,
 		PKCERequired: c.Type.Public() || !c.PKCEOptional, AllowPlainPKCE: c.AllowPlainPKCE, IDTokenAlg: c.IDTokenAlg,
+		ProjectID: c.ProjectID, APIs: c.APIs,
 	}
 	if out.IDTokenAlg == "" {
 		out.IDTokenAlg = keys.RS256 // the OIDC default, see token.MintIDToken
@@ -110,14 +115,16 @@ A private_key_jwt client gets no secret: register its public keys with
 	cfg.BindSecretFile(fs)
 	var typ string
 	var in admin.NewClient
-	var uris, patterns, logoutURIs, scopes stringList
+	var uris, patterns, logoutURIs, scopes, apis stringList
 	fs.StringVar(&typ, "type", "", "client type: spa, web, native or service (required)")
 	fs.StringVar(&in.Name, "name", "", "name shown to users on the consent page (required)")
 	fs.Var(&uris, "redirect-uri", "exact redirect URI (repeatable)")
 	fs.Var(&patterns, "redirect-uri-pattern", `redirect URI pattern, an RE2 expression matched against the whole URI, e.g. 'https://pr-[0-9]+\.preview\.example\.com/cb' (repeatable)`)
 	fs.StringVar(&in.DefaultRedirectURI, "default-redirect-uri", "", "redirect URI used when a request omits redirect_uri")
 	fs.Var(&logoutURIs, "post-logout-redirect-uri", "where the app may send users after sign-out (repeatable)")
-	fs.Var(&scopes, "scope", "scope the client may request beyond openid, profile, email, offline_access (repeatable)")
+	fs.Var(&scopes, "scope", "scope the client may request beyond openid, profile, email, offline_access (repeatable); with --api, each must be a scope of one of its APIs")
+	fs.StringVar(&in.ProjectID, "project", "", "ID of the project that owns the client (see gatehouse project list)")
+	fs.Var(&apis, "api", "ID of an API the client may call (repeatable; see gatehouse api list)")
 	fs.StringVar(&in.IDTokenAlg, "id-token-alg", "", "ID token signing algorithm: RS256 (default, what OpenID Connect clients expect), ES256 or EdDSA")
 	fs.BoolVar(&in.PKCEOptional, "pkce-optional", false, "let a web client omit PKCE (not recommended; public clients always need it)")
 	fs.BoolVar(&in.AllowPlainPKCE, "allow-plain-pkce", false, "accept code_challenge_method=plain from this client (legacy apps only)")
@@ -144,6 +151,7 @@ A private_key_jwt client gets no secret: register its public keys with
 	}
 	in.Type = storage.ClientType(typ)
 	in.RedirectURIs, in.RedirectURIPatterns, in.PostLogoutRedirectURIs, in.Scopes = uris, patterns, logoutURIs, scopes
+	in.APIs = apis
 	store, err := server.OpenMigrated(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -205,8 +213,14 @@ func runClientList(ctx context.Context, e env, args []string) error {
 // idCommand parses the flags of a command that takes one client ID; bind
 // registers flags of its own.
 func idCommand(e env, name string, args []string, bind ...func(*flag.FlagSet)) (config.Config, string, bool, error) {
+	return nounIDCommand(e, "client", name, args, bind...)
+}
+
+// nounIDCommand parses the flags of `gatehouse NOUN NAME ID`, a command
+// that takes one ID, such as `project show ID`.
+func nounIDCommand(e env, noun, name string, args []string, bind ...func(*flag.FlagSet)) (config.Config, string, bool, error) {
 	cfg := config.Default()
-	fs := newFlags(e, "client "+name, "client "+name+" ID [--db DSN] [--json]")
+	fs := newFlags(e, noun+" "+name, noun+" "+name+" ID [--db DSN] [--json]")
 	cfg.BindDB(fs)
 	cfg.BindSecretFile(fs)
 	for _, b := range bind {
@@ -230,7 +244,7 @@ func idCommand(e env, name string, args []string, bind ...func(*flag.FlagSet)) (
 		id, args = fs.Arg(0), fs.Args()[1:]
 	}
 	if id == "" {
-		return cfg, "", false, usagef("give the client ID: gatehouse client %s ID", name)
+		return cfg, "", false, usagef("give the %s ID: gatehouse %s %s ID", noun, noun, name)
 	}
 	return cfg, id, *asJSON, nil
 }
@@ -261,6 +275,12 @@ func runClientShow(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(tw, "default redirect URI\t%s\npost-logout redirect URIs\t%s\n", c.DefaultRedirectURI, strings.Join(c.PostLogoutRedirectURIs, " "))
 	fmt.Fprintf(tw, "extra scopes\t%s\ncreated\t%s\n", strings.Join(c.Scopes, " "), c.CreatedAt.Format(time.RFC3339))
 	fmt.Fprintf(tw, "token endpoint auth\t%s\n", admin.EffectiveAuthMethod(c))
+	if c.ProjectID != "" {
+		fmt.Fprintf(tw, "project\t%s\n", c.ProjectID)
+	}
+	if len(c.APIs) > 0 {
+		fmt.Fprintf(tw, "APIs\t%s\n", strings.Join(c.APIs, " "))
+	}
 	if c.JWKSURI != "" {
 		fmt.Fprintf(tw, "jwks_uri\t%s\n", c.JWKSURI)
 	}

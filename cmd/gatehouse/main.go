@@ -40,6 +40,8 @@ func commands() []command {
 		{"migrate", "create or update the database schema", runMigrate},
 		{"user", "manage users (add, list)", runUser},
 		{"client", "manage OAuth clients (add, list, show, delete, rotate-secret)", runClient},
+		{"project", "manage developer-console projects (add, list, show, delete)", runProject},
+		{"api", "manage APIs, the resource servers of a project (add, list, show, delete)", runAPI},
 		{"keys", "list and rotate signing keys", runKeys},
 		{"janitor", "delete expired codes, tokens and sessions", runJanitor},
 		{"login", "sign in from the command line and print the tokens", runLogin},

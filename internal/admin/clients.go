@@ -42,6 +42,11 @@ type NewClient struct {
 	// client's public keys.
 	JWKS    []byte
 	JWKSURI string
+	// ProjectID is the project that owns the client; empty for none.
+	ProjectID string
+	// APIs are the IDs of the APIs the client may call. When given, every
+	// scope in Scopes must be one of theirs.
+	APIs []string
 }
 
 // CreateClient validates and registers a client. For clients with a secret
@@ -51,6 +56,9 @@ type NewClient struct {
 func (s *Service) CreateClient(ctx context.Context, in NewClient) (storage.Client, string, error) {
 	c, err := validateClient(in)
 	if err != nil {
+		return storage.Client{}, "", err
+	}
+	if err := s.checkClientAPIs(ctx, c); err != nil {
 		return storage.Client{}, "", err
 	}
 	c.ID = secret.NewID()
@@ -87,6 +95,8 @@ func validateClient(in NewClient) (storage.Client, error) {
 		IssueRefreshTokens:     in.IssueRefreshTokens,
 		RefreshIdleTTL:         in.RefreshIdleTTL,
 		RefreshAbsoluteTTL:     in.RefreshAbsoluteTTL,
+		ProjectID:              strings.TrimSpace(in.ProjectID),
+		APIs:                   dedupe(in.APIs),
 	}
 	if c.PKCEOptional && c.Type.Public() {
 		return storage.Client{}, invalid("pkce_optional", "public clients must always use PKCE (RFC 9700 §2.1.1)")

@@ -16,4 +16,7 @@ var (
 	// ErrGrantRevoked means a token was created for a grant that had
 	// already been revoked; the token is stored revoked.
 	ErrGrantRevoked = errors.New("storage: grant revoked")
+	// ErrInUse means a record cannot be deleted because others still refer
+	// to it: a project that owns APIs or clients, an API a client lists.
+	ErrInUse = errors.New("storage: in use")
 )

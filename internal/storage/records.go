@@ -76,8 +76,46 @@ type Client struct {
 	AllowPlainPKCE bool
 	// IDTokenAlg is the JWS algorithm for ID tokens; empty means the default.
 	IDTokenAlg string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// ProjectID is the project that owns the client; empty for none (a
+	// client registered outside any project).
+	ProjectID string
+	// APIs lists the IDs of the APIs the client may call; the scopes it may
+	// request stay in Scopes.
+	APIs      []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Project groups the APIs and clients (credentials) of one application in
+// the developer console.
+type Project struct {
+	ID          string
+	Name        string
+	Description string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// API is a protected resource: a resource server whose tokens carry
+// Identifier as their audience (RFC 9068 §3, RFC 8707 §2).
+type API struct {
+	ID        string
+	ProjectID string
+	Name      string
+	// Identifier is the API's unique absolute URI, the aud value of its
+	// access tokens.
+	Identifier string
+	// Scopes are the permissions the API defines, with the descriptions
+	// shown on the consent page.
+	Scopes    []APIScope
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// APIScope is one scope an API defines.
+type APIScope struct {
+	Name        string
+	Description string
 }
 
 // Session is a signed-in browser. ID is the hash of the cookie value.

@@ -26,15 +26,48 @@ type Store interface {
 	// ListUsers returns every user ordered by email.
 	ListUsers(ctx context.Context) ([]User, error)
 
-	// CreateClient fails with ErrAlreadyExists when the ID is taken.
+	// CreateClient fails with ErrAlreadyExists when the ID is taken, and
+	// with ErrNotFound when ProjectID is set but names no project. The
+	// store does not check that APIs names existing APIs: that is the
+	// caller's validation.
 	CreateClient(ctx context.Context, c Client) error
 	GetClient(ctx context.Context, id string) (Client, error)
 	// ListClients returns every client ordered by creation time, then ID.
 	ListClients(ctx context.Context) ([]Client, error)
-	// UpdateClient replaces every field but ID and CreatedAt.
+	// UpdateClient replaces every field but ID and CreatedAt; an unknown ID
+	// or ProjectID gives ErrNotFound.
 	UpdateClient(ctx context.Context, c Client) error
 	// DeleteClient also deletes the client's codes, tokens and consents.
 	DeleteClient(ctx context.Context, id string) error
+
+	// CreateProject fails with ErrAlreadyExists when the ID is taken.
+	CreateProject(ctx context.Context, p Project) error
+	GetProject(ctx context.Context, id string) (Project, error)
+	// ListProjects returns every project ordered by name, then ID.
+	ListProjects(ctx context.Context) ([]Project, error)
+	// UpdateProject replaces Name, Description and UpdatedAt; an unknown ID
+	// gives ErrNotFound.
+	UpdateProject(ctx context.Context, p Project) error
+	// DeleteProject fails with ErrNotFound for an unknown ID and with
+	// ErrInUse while an API or client still belongs to the project: a
+	// project is emptied first, never deleted with its credentials.
+	DeleteProject(ctx context.Context, id string) error
+
+	// CreateAPI fails with ErrAlreadyExists when the ID or the Identifier
+	// is taken, and with ErrNotFound when ProjectID names no project.
+	CreateAPI(ctx context.Context, a API) error
+	GetAPI(ctx context.Context, id string) (API, error)
+	// GetAPIByIdentifier finds an API by its Identifier, exactly.
+	GetAPIByIdentifier(ctx context.Context, identifier string) (API, error)
+	// ListAPIs returns the project's APIs, or every API for projectID "",
+	// ordered by name, then ID.
+	ListAPIs(ctx context.Context, projectID string) ([]API, error)
+	// UpdateAPI replaces every field but ID, ProjectID and CreatedAt; an
+	// unknown ID gives ErrNotFound, a taken Identifier ErrAlreadyExists.
+	UpdateAPI(ctx context.Context, a API) error
+	// DeleteAPI fails with ErrNotFound for an unknown ID and with ErrInUse
+	// while a client lists the API in its APIs.
+	DeleteAPI(ctx context.Context, id string) error
 
 	CreateSession(ctx context.Context, s Session) error
 	// GetSession returns ErrNotFound for an expired session too.

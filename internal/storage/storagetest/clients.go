@@ -36,6 +36,7 @@ func fullClient(id string) storage.Client {
 		PKCEOptional:            true,
 		AllowPlainPKCE:          true,
 		IDTokenAlg:              "EdDSA",
+		APIs:                    []string{"api-2", "api-1"}, // kept in order
 		CreatedAt:               base,
 		UpdatedAt:               at(time.Hour),
 	}

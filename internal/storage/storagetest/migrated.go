@@ -33,7 +33,7 @@ func CheckMigratedV2(t *testing.T, s storage.Store, created time.Time) {
 	client, err := s.GetClient(ctx, "c1")
 	wantClient := storage.Client{ID: "c1", Name: "C", Type: storage.ClientWeb, SecretHash: "sh",
 		SealedSecret: []byte{}, JWKS: []byte{}, RedirectURIs: []string{}, RedirectURIPatterns: []string{},
-		PostLogoutRedirectURIs: []string{}, Scopes: []string{}, CreatedAt: created, UpdatedAt: created}
+		PostLogoutRedirectURIs: []string{}, Scopes: []string{}, APIs: []string{}, CreatedAt: created, UpdatedAt: created}
 	if err != nil || !reflect.DeepEqual(client, wantClient) {
 		t.Errorf("GetClient = %+v, %v; want %+v", client, err, wantClient)
 	}

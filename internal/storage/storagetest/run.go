@@ -17,7 +17,8 @@ import (
 // byte by byte (as Go's strings.Compare does), a session is valid while now
 // is before ExpiresAt, creating any record with a taken key fails with
 // ErrAlreadyExists, UpdateClient and DeleteClient of an unknown ID fail with
-// ErrNotFound, and SaveConsent replaces every field, CreatedAt included.
+// ErrNotFound, ListProjects and ListAPIs order by name, then ID, byte by
+// byte, and SaveConsent replaces every field, CreatedAt included.
 // Durations round toward zero to microseconds. A refresh token is expired
 // from its ExpiresAt or, if set, its GrantExpiresAt on; RotateRefreshToken
 // returns the old record, rotated, on success too. UseAssertionID refuses a
@@ -41,6 +42,19 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ListClients", testListClients},
 		{"UpdateClient", testUpdateClient},
 		{"DeleteClient", testDeleteClient},
+		{"CreateProject", testCreateProject},
+		{"GetProject", testGetProject},
+		{"ListProjects", testListProjects},
+		{"UpdateProject", testUpdateProject},
+		{"DeleteProject", testDeleteProject},
+		{"CreateAPI", testCreateAPI},
+		{"GetAPI", testGetAPI},
+		{"GetAPIByIdentifier", testGetAPIByIdentifier},
+		{"ListAPIs", testListAPIs},
+		{"UpdateAPI", testUpdateAPI},
+		{"DeleteAPI", testDeleteAPI},
+		{"ClientProject", testClientProject},
+		{"UnstorableProjectKeys", testUnstorableProjectKeys},
 		{"CreateSession", testCreateSession},
 		{"GetSession", testGetSession},
 		{"DeleteSession", testDeleteSession},

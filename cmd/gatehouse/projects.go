@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/admin"
+	"github.com/gatehouse-dev/gatehouse/internal/config"
+	"github.com/gatehouse-dev/gatehouse/internal/server"
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
+)
+
+// projectJSON is a project as --json prints it.
+type projectJSON struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func toProjectJSON(p storage.Project) projectJSON {
+	return projectJSON{ID: p.ID, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+func runProject(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("missing subcommand: add, list, show or delete")
+	}
+	switch args[0] {
+	case "add":
+		return runProjectAdd(ctx, e, args[1:])
+	case "list":
+		return runProjectList(ctx, e, args[1:])
+	case "show":
+		return runProjectShow(ctx, e, args[1:])
+	case "delete":
+		return runProjectDelete(ctx, e, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprintln(e.stderr, `Usage: gatehouse project add|list|show ID|delete ID [flags]
+A project groups an application's APIs and credentials (clients).
+Run 'gatehouse project add --help' for its flags.`)
+		return nil
+	}
+	return usagef("unknown subcommand %q: want add, list, show or delete", args[0])
+}
+
+func runProjectAdd(ctx context.Context, e env, args []string) error {
+	cfg := config.Default()
+	fs := newFlags(e, "project add", `project add --name N [--description D] [--db DSN] [--json]
+
+Creates a project, which owns APIs (gatehouse api add --project ID) and
+clients (gatehouse client add --project ID).`)
+	cfg.BindDB(fs)
+	var in admin.ProjectInput
+	fs.StringVar(&in.Name, "name", "", "project name, 1 to 100 characters (required)")
+	fs.StringVar(&in.Description, "description", "", "what the project is for, at most 500 characters")
+	asJSON := fs.Bool("json", false, "print the project as JSON")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if in.Name == "" {
+		return usagef("--name is required")
+	}
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	p, err := admin.New(store, nil, nil).CreateProject(ctx, in)
+	if err != nil {
+		return explain(err)
+	}
+	if *asJSON {
+		return printJSON(e.stdout, toProjectJSON(p))
+	}
+	fmt.Fprintf(e.stdout, "Created project %q\n  id: %s\n", p.Name, p.ID)
+	return nil
+}
+
+func runProjectList(ctx context.Context, e env, args []string) error {
+	cfg := config.Default()
+	fs := newFlags(e, "project list", "project list [--db DSN] [--json]")
+	cfg.BindDB(fs)
+	asJSON := fs.Bool("json", false, "print projects as a JSON array")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	projects, err := admin.New(store, nil, nil).ListProjects(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]projectJSON, 0, len(projects))
+		for _, p := range projects {
+			out = append(out, toProjectJSON(p))
+		}
+		return printJSON(e.stdout, out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECT ID\tNAME\tDESCRIPTION")
+	for _, p := range projects {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Name, p.Description)
+	}
+	return tw.Flush()
+}
+
+func runProjectShow(ctx context.Context, e env, args []string) error {
+	cfg, id, asJSON, err := nounIDCommand(e, "project", "show", args)
+	if err != nil {
+		return err
+	}
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	p, err := admin.New(store, nil, nil).GetProject(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no project with ID %q (see gatehouse project list)", id)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, toProjectJSON(p))
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "id\t%s\nname\t%s\ndescription\t%s\ncreated\t%s\n", p.ID, p.Name, p.Description, p.CreatedAt.Format(time.RFC3339))
+	return tw.Flush()
+}
+
+func runProjectDelete(ctx context.Context, e env, args []string) error {
+	cfg, id, asJSON, err := nounIDCommand(e, "project", "delete", args)
+	if err != nil {
+		return err
+	}
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	err = admin.New(store, nil, nil).DeleteProject(ctx, id)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return fmt.Errorf("no project with ID %q (see gatehouse project list)", id)
+	case errors.Is(err, storage.ErrInUse):
+		return fmt.Errorf("project %s still has APIs or clients; delete them first (gatehouse api list --project %s, gatehouse client list)", id, id)
+	case err != nil:
+		return err
+	}
+	if asJSON {
+		return printJSON(e.stdout, map[string]any{"id": id, "deleted": true})
+	}
+	fmt.Fprintf(e.stdout, "Deleted project %s\n", id)
+	return nil
+}

@@ -1,0 +1,198 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gatehouse-dev/gatehouse/internal/oauth"
+	"github.com/gatehouse-dev/gatehouse/internal/secret"
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
+)
+
+// APIInput is the input to CreateAPI and UpdateAPI. UpdateAPI ignores
+// ProjectID: an API stays in the project it was created in.
+type APIInput struct {
+	ProjectID string
+	Name      string
+	// Identifier is the audience of the API's tokens: an absolute https
+	// URI (http only on loopback hosts, for development) without a
+	// fragment, as RFC 8707 §2 requires of resource indicators.
+	Identifier string
+	Scopes     []storage.APIScope
+}
+
+const (
+	maxIdentifierLen       = 2000
+	maxScopeDescriptionLen = 200
+)
+
+func validateAPI(in APIInput) (storage.API, error) {
+	name := strings.TrimSpace(in.Name)
+	if name == "" || utf8.RuneCountInString(name) > maxNameLen || !plainText(name) {
+		return storage.API{}, invalid("name", "a name of 1 to %d characters of text is required", maxNameLen)
+	}
+	if err := validateIdentifier(in.Identifier); err != nil {
+		return storage.API{}, err
+	}
+	scopes := make([]storage.APIScope, 0, len(in.Scopes))
+	for _, sc := range in.Scopes {
+		sc.Name = strings.TrimSpace(sc.Name)
+		sc.Description = strings.TrimSpace(sc.Description)
+		switch {
+		case !oauth.ValidScopeName(sc.Name):
+			return storage.API{}, invalid("scope", "%q is not a valid scope name (printable ASCII, no spaces, quotes or backslashes)", sc.Name)
+		case slices.Contains(oauth.StandardScopes, sc.Name):
+			return storage.API{}, invalid("scope", "%q is an OpenID Connect scope, which every client may request; an API cannot define it", sc.Name)
+		case slices.ContainsFunc(scopes, func(o storage.APIScope) bool { return o.Name == sc.Name }):
+			return storage.API{}, invalid("scope", "%q is listed twice", sc.Name)
+		case utf8.RuneCountInString(sc.Description) > maxScopeDescriptionLen || !plainText(sc.Description):
+			return storage.API{}, invalid("scope", "the description of %q must be at most %d characters of text", sc.Name, maxScopeDescriptionLen)
+		}
+		scopes = append(scopes, sc)
+	}
+	return storage.API{Name: name, Identifier: in.Identifier, Scopes: scopes}, nil
+}
+
+// validateIdentifier checks an API identifier: an absolute URI (RFC 8707
+// §2) with a host, https but on loopback hosts, no fragment, no userinfo.
+func validateIdentifier(id string) error {
+	const rule = "an absolute https URI without a fragment is required (http only for localhost), e.g. https://api.example.com"
+	if id == "" || len(id) > maxIdentifierLen || !plainText(id) || strings.ContainsAny(id, " #") {
+		return invalid("identifier", "%s", rule)
+	}
+	u, err := url.Parse(id)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return invalid("identifier", "%s", rule)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !loopbackHost(u.Hostname()) {
+			return invalid("identifier", "http is allowed only on loopback hosts; %s", rule)
+		}
+	default:
+		return invalid("identifier", "%s", rule)
+	}
+	return nil
+}
+
+// loopbackHost reports whether host is localhost or a loopback IP address.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// CreateAPI validates and stores a new API of an existing project.
+func (s *Service) CreateAPI(ctx context.Context, in APIInput) (storage.API, error) {
+	a, err := validateAPI(in)
+	if err != nil {
+		return storage.API{}, err
+	}
+	if err := s.checkProject(ctx, in.ProjectID); err != nil {
+		return storage.API{}, err
+	}
+	a.ID, a.ProjectID = secret.NewID(), in.ProjectID
+	a.CreatedAt = s.timestamp()
+	a.UpdatedAt = a.CreatedAt
+	if err := s.store.CreateAPI(ctx, a); err != nil {
+		return storage.API{}, apiStoreError("create api", err)
+	}
+	return a, nil
+}
+
+// UpdateAPI replaces an API's name, identifier and scopes; an unknown ID
+// gives storage.ErrNotFound.
+func (s *Service) UpdateAPI(ctx context.Context, id string, in APIInput) (storage.API, error) {
+	a, err := validateAPI(in)
+	if err != nil {
+		return storage.API{}, err
+	}
+	old, err := s.store.GetAPI(ctx, id)
+	if err != nil {
+		return storage.API{}, fmt.Errorf("update api: %w", err)
+	}
+	old.Name, old.Identifier, old.Scopes, old.UpdatedAt = a.Name, a.Identifier, a.Scopes, s.timestamp()
+	if err := s.store.UpdateAPI(ctx, old); err != nil {
+		return storage.API{}, apiStoreError("update api", err)
+	}
+	return old, nil
+}
+
+// apiStoreError turns a taken identifier into a validation error.
+func apiStoreError(op string, err error) error {
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return invalid("identifier", "another API already has this identifier")
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// checkProject reports a validation error unless the project exists.
+func (s *Service) checkProject(ctx context.Context, id string) error {
+	if id == "" {
+		return invalid("project", "a project is required")
+	}
+	if _, err := s.store.GetProject(ctx, id); errors.Is(err, storage.ErrNotFound) {
+		return invalid("project", "no project has the ID %q", id)
+	} else if err != nil {
+		return fmt.Errorf("get project: %w", err)
+	}
+	return nil
+}
+
+// GetAPI returns one API.
+func (s *Service) GetAPI(ctx context.Context, id string) (storage.API, error) {
+	return s.store.GetAPI(ctx, id)
+}
+
+// ListAPIs returns the project's APIs, or every API for projectID "".
+func (s *Service) ListAPIs(ctx context.Context, projectID string) ([]storage.API, error) {
+	return s.store.ListAPIs(ctx, projectID)
+}
+
+// DeleteAPI deletes an API; while a client lists it the store refuses with
+// storage.ErrInUse.
+func (s *Service) DeleteAPI(ctx context.Context, id string) error {
+	return s.store.DeleteAPI(ctx, id)
+}
+
+// checkClientAPIs checks a client's project and APIs exist and, when it
+// lists APIs, that each of its scopes is defined by one of them. The
+// OpenID Connect scopes need no API: every client may request them. A
+// client without APIs keeps free-form scopes, as before projects existed.
+func (s *Service) checkClientAPIs(ctx context.Context, c storage.Client) error {
+	if c.ProjectID != "" {
+		if err := s.checkProject(ctx, c.ProjectID); err != nil {
+			return err
+		}
+	}
+	if len(c.APIs) == 0 {
+		return nil
+	}
+	defined := map[string]bool{}
+	for _, id := range c.APIs {
+		a, err := s.store.GetAPI(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			return invalid("api", "no API has the ID %q", id)
+		} else if err != nil {
+			return fmt.Errorf("get api: %w", err)
+		}
+		for _, sc := range a.Scopes {
+			defined[sc.Name] = true
+		}
+	}
+	for _, sc := range c.Scopes {
+		if !defined[sc] && !slices.Contains(oauth.StandardScopes, sc) {
+			return invalid("scope", "%q is not a scope of the client's APIs", sc)
+		}
+	}
+	return nil
+}
