@@ -10,7 +10,6 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
-	"github.com/gatehouse-dev/gatehouse/internal/server"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
@@ -102,12 +101,12 @@ of the API's access tokens. Clients given --api ID may be allowed its scopes.`)
 		return usagef("--project, --name and --identifier are required")
 	}
 	in.Scopes = scopes
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	a, err := admin.New(store, nil, nil).CreateAPI(ctx, in)
+	defer done()
+	a, err := svc.CreateAPI(ctx, in)
 	if err != nil {
 		return explain(err)
 	}
@@ -127,12 +126,11 @@ func runAPIList(ctx context.Context, e env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	svc := admin.New(store, nil, nil)
+	defer done()
 	if *project != "" {
 		if _, err := svc.GetProject(ctx, *project); errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("no project with ID %q (see gatehouse project list)", *project)
@@ -172,17 +170,14 @@ func runAPIShow(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	a, err := admin.New(store, nil, nil).GetAPI(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no API with ID %q (see gatehouse api list)", id)
-	}
+	defer done()
+	a, err := svc.GetAPI(ctx, id)
 	if err != nil {
-		return err
+		return explainNotFound(err, "API", "api", id)
 	}
 	if asJSON {
 		return printJSON(e.stdout, toAPIJSON(a))
@@ -201,12 +196,12 @@ func runAPIDelete(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	err = admin.New(store, nil, nil).DeleteAPI(ctx, id)
+	defer done()
+	err = svc.DeleteAPI(ctx, id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return fmt.Errorf("no API with ID %q (see gatehouse api list)", id)

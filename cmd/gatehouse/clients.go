@@ -186,12 +186,12 @@ func runClientList(ctx context.Context, e env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	clients, err := admin.New(store, nil, nil).ListClients(ctx)
+	defer done()
+	clients, err := svc.ListClients(ctx)
 	if err != nil {
 		return err
 	}
@@ -254,17 +254,14 @@ func runClientShow(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	c, err := admin.New(store, nil, nil).GetClient(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no client with ID %q (see gatehouse client list)", id)
-	}
+	defer done()
+	c, err := svc.GetClient(ctx, id)
 	if err != nil {
-		return err
+		return explainNotFound(err, "client", "client", id)
 	}
 	if asJSON {
 		return printJSON(e.stdout, toClientJSON(c, ""))
@@ -292,17 +289,14 @@ func runClientDelete(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	err = admin.New(store, nil, nil).DeleteClient(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no client with ID %q (see gatehouse client list)", id)
-	}
+	defer done()
+	err = svc.DeleteClient(ctx, id)
 	if err != nil {
-		return err
+		return explainNotFound(err, "client", "client", id)
 	}
 	if asJSON {
 		return printJSON(e.stdout, map[string]any{"client_id": id, "deleted": true})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
+	"github.com/gatehouse-dev/gatehouse/internal/config"
+	"github.com/gatehouse-dev/gatehouse/internal/server"
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
 // stringList is a repeatable string flag.
@@ -49,6 +53,26 @@ func explain(err error) error {
 			flagName = "jwks-file"
 		}
 		return usagef("--%s: %s", flagName, ve.Message)
+	}
+	return err
+}
+
+// openAdmin opens and migrates the store cfg names and returns the admin
+// service on it (for commands that need no client secrets), with the
+// function that closes it.
+func openAdmin(ctx context.Context, cfg config.Config) (*admin.Service, func(), error) {
+	store, err := server.OpenMigrated(ctx, cfg.DB)
+	if err != nil {
+		return nil, nil, err
+	}
+	return admin.New(store, nil, nil), func() { store.Close() }, nil
+}
+
+// explainNotFound says which list to look in when a record does not exist,
+// and passes other errors through.
+func explainNotFound(err error, noun, command, id string) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no %s with ID %q (see gatehouse %s list)", noun, id, command)
 	}
 	return err
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
-	"github.com/gatehouse-dev/gatehouse/internal/server"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
@@ -65,12 +64,12 @@ clients (gatehouse client add --project ID).`)
 	if in.Name == "" {
 		return usagef("--name is required")
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	p, err := admin.New(store, nil, nil).CreateProject(ctx, in)
+	defer done()
+	p, err := svc.CreateProject(ctx, in)
 	if err != nil {
 		return explain(err)
 	}
@@ -89,12 +88,12 @@ func runProjectList(ctx context.Context, e env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	projects, err := admin.New(store, nil, nil).ListProjects(ctx)
+	defer done()
+	projects, err := svc.ListProjects(ctx)
 	if err != nil {
 		return err
 	}
@@ -118,17 +117,14 @@ func runProjectShow(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	p, err := admin.New(store, nil, nil).GetProject(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no project with ID %q (see gatehouse project list)", id)
-	}
+	defer done()
+	p, err := svc.GetProject(ctx, id)
 	if err != nil {
-		return err
+		return explainNotFound(err, "project", "project", id)
 	}
 	if asJSON {
 		return printJSON(e.stdout, toProjectJSON(p))
@@ -143,12 +139,12 @@ func runProjectDelete(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	err = admin.New(store, nil, nil).DeleteProject(ctx, id)
+	defer done()
+	err = svc.DeleteProject(ctx, id)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return fmt.Errorf("no project with ID %q (see gatehouse project list)", id)

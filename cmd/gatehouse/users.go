@@ -8,7 +8,6 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
-	"github.com/gatehouse-dev/gatehouse/internal/server"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
@@ -69,12 +68,12 @@ func runUserAdd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	in.Password, in.Groups = pw, groups
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	u, err := admin.New(store, nil, nil).CreateUser(ctx, in)
+	defer done()
+	u, err := svc.CreateUser(ctx, in)
 	if err != nil {
 		return explain(err)
 	}
@@ -93,12 +92,12 @@ func runUserList(ctx context.Context, e env, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	users, err := admin.New(store, nil, nil).ListUsers(ctx)
+	defer done()
+	users, err := svc.ListUsers(ctx)
 	if err != nil {
 		return err
 	}
