@@ -10,11 +10,16 @@ import (
 )
 
 func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, f flow, user storage.User) {
+	apis, err := h.clientAPIs(r.Context(), f.client)
+	if err != nil {
+		h.fail(w, r, f.req, err)
+		return
+	}
 	data := web.ConsentData{
 		ClientName: f.client.Name,
 		UserEmail:  user.Email,
 		UserName:   user.Name,
-		Scopes:     scopeViews(f.req.Scopes),
+		Scopes:     scopeViews(f.req.Scopes, apis),
 		CSRFToken:  h.CSRF.Token(w, r),
 		Request:    f.raw,
 	}
@@ -39,9 +44,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	req, client, err := ParseRequest(params, func(id string) (storage.Client, error) {
-		return h.Store.GetClient(ctx, id)
-	})
+	req, client, err := h.parseRequest(ctx, params)
 	if err != nil {
 		h.fail(w, r, req, err)
 		return

@@ -149,11 +149,17 @@ func upperFirst(s string) string {
 	return string(s[0]-'a'+'A') + s[1:]
 }
 
-// scopeViews describes scopes in plain words for the consent page.
-func scopeViews(scopes []string) []web.ScopeView {
+// scopeViews describes scopes in plain words for the consent page: a
+// scope one of the client's apis defines by the API's own description,
+// the OpenID scopes by oauth.DescribeScope.
+func scopeViews(scopes []string, apis []storage.API) []web.ScopeView {
 	out := make([]web.ScopeView, 0, len(scopes))
 	for _, s := range scopes {
-		out = append(out, web.ScopeView{Name: s, Description: oauth.DescribeScope(s)})
+		d, ok := apiScopeDescription(apis, s)
+		if !ok {
+			d = oauth.DescribeScope(s)
+		}
+		out = append(out, web.ScopeView{Name: s, Description: d})
 	}
 	return out
 }

@@ -34,6 +34,7 @@ type Store interface {
 	GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error)
 	SaveConsent(ctx context.Context, c storage.Consent) error
 	CreateAuthCode(ctx context.Context, c storage.AuthCode) error
+	GetAPI(ctx context.Context, id string) (storage.API, error) // resource.go
 }
 
 // Options configure a Handler. Every field is required but Now.
@@ -87,9 +88,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 		params = r.PostForm
 	}
 	ctx := r.Context()
-	req, client, err := ParseRequest(params, func(id string) (storage.Client, error) {
-		return h.Store.GetClient(ctx, id)
-	})
+	req, client, err := h.parseRequest(ctx, params)
 	if err != nil {
 		h.fail(w, r, req, err)
 		return

@@ -69,9 +69,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	var f flow
 	if raw != "" {
-		req, client, err := ParseRequest(params, func(id string) (storage.Client, error) {
-			return h.Store.GetClient(r.Context(), id)
-		})
+		req, client, err := h.parseRequest(r.Context(), params)
 		if err != nil {
 			h.fail(w, r, req, err)
 			return

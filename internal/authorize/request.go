@@ -39,6 +39,11 @@ type Request struct {
 	Prompt              []string
 	MaxAge              int // seconds; -1 when absent
 	LoginHint           string
+	// Resources are the resource parameter's values (RFC 8707 §2.1),
+	// absolute URIs without fragment. They are checked against the
+	// client's APIs (Handler.parseRequest) but not kept with the code: at
+	// the token endpoint the resource parameter alone decides.
+	Resources []string
 }
 
 // ClientGetter loads a client by ID; it returns storage.ErrNotFound for an
@@ -91,11 +96,12 @@ func ParseRequest(v url.Values, getClient ClientGetter) (Request, storage.Client
 
 	// Stage 2: everything else. Errors from here on are redirected.
 	req.State = v.Get("state")
-	p, err := oauth.SingleValues(v)
+	p, resources, err := oauth.SplitResource(v)
 	if err != nil {
 		return req, client, err
 	}
 	req.State = p["state"]
+	req.Resources = resources
 	if err := parseParams(&req, p, client); err != nil {
 		return req, client, err
 	}

@@ -25,6 +25,8 @@ const (
 	InteractionRequired     = "interaction_required"
 	RequestNotSupported     = "request_not_supported"
 	RequestURINotSupported  = "request_uri_not_supported"
+	// InvalidTarget refuses a resource parameter (RFC 8707 §2).
+	InvalidTarget = "invalid_target"
 )
 
 // Error is the one protocol error type. It is built where the rule lives and

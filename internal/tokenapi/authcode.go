@@ -11,7 +11,7 @@ import (
 
 // authorizationCode redeems an authorization code (RFC 6749 §4.1.3,
 // RFC 7636 §4.6, OIDC Core §3.1.3.2).
-func (h *Handler) authorizationCode(ctx context.Context, c storage.Client, p map[string]string) (*Response, error) {
+func (h *Handler) authorizationCode(ctx context.Context, c storage.Client, p map[string]string, t target) (*Response, error) {
 	code := p["code"]
 	if code == "" {
 		return nil, oauth.Errorf(oauth.InvalidRequest, "code is required")
@@ -55,8 +55,12 @@ func (h *Handler) authorizationCode(ctx context.Context, c storage.Client, p map
 	if err != nil {
 		return nil, oauth.Internal(err)
 	}
+	// The refresh token keeps every granted scope; the access token may
+	// be narrowed to the requested resources (RFC 8707 §2.2).
 	g := userGrant{GrantID: rec.GrantID, Scopes: rec.Scopes, AuthTime: rec.AuthTime, Nonce: rec.Nonce, SessionID: rec.SessionID}
-	resp, err := h.mintForUser(ctx, c, user, g)
+	mint := g
+	mint.Scopes, mint.Audience = t.apply(g.Scopes)
+	resp, err := h.mintForUser(ctx, c, user, mint)
 	if err != nil {
 		return nil, err
 	}

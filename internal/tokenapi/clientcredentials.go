@@ -18,12 +18,13 @@ import (
 // refresh token (§4.4.3: the client can simply ask again) and no ID token
 // (no user authenticated). The token is recorded under a grant of its
 // own, so it can be revoked and introspected like any other.
-func (h *Handler) clientCredentials(ctx context.Context, c storage.Client, p map[string]string) (*Response, error) {
+func (h *Handler) clientCredentials(ctx context.Context, c storage.Client, p map[string]string, t target) (*Response, error) {
 	scopes, err := serviceScopes(c, p["scope"])
 	if err != nil {
 		return nil, err
 	}
-	at, err := h.mintAccess(ctx, c, c.ID, secret.NewID(), scopes, time.Time{})
+	scopes, aud := t.apply(scopes)
+	at, err := h.mintAccess(ctx, c, c.ID, secret.NewID(), scopes, aud, time.Time{})
 	if err != nil {
 		return nil, err
 	}

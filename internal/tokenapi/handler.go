@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
@@ -29,8 +30,9 @@ type Store interface {
 	ConsumeAuthCode(ctx context.Context, hash string, now time.Time) (storage.AuthCode, error)
 	CreateToken(ctx context.Context, t storage.Token) error
 	RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error)
-	refreshStore    // refresh.go
-	revocationStore // revoke.go, introspect.go
+	GetAPI(ctx context.Context, id string) (storage.API, error) // audience.go
+	refreshStore                                                // refresh.go
+	revocationStore                                             // revoke.go, introspect.go
 }
 
 // Options configure a Handler.
@@ -57,7 +59,7 @@ type Handler struct {
 type grant struct {
 	// allowed reports whether a client of this type may use the grant.
 	allowed func(storage.Client) bool
-	run     func(ctx context.Context, c storage.Client, p map[string]string) (*Response, error)
+	run     func(ctx context.Context, c storage.Client, p map[string]string, t target) (*Response, error)
 }
 
 // New returns a Handler.
@@ -110,7 +112,11 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 
 // pipeline is the fixed sequence every token request goes through.
 func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) (*Response, error) {
-	p, err := parseForm(w, r)
+	form, err := readForm(w, r)
+	if err != nil {
+		return nil, err
+	}
+	p, resources, err := oauth.SplitResource(form)
 	if err != nil {
 		return nil, err
 	}
@@ -133,12 +139,26 @@ func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) (*Response, e
 	if !g.allowed(client) {
 		return nil, oauth.Errorf(oauth.UnauthorizedClient, "this client may not use grant_type %q", gt)
 	}
-	return g.run(r.Context(), client, p)
+	t, err := h.loadTarget(r.Context(), client, resources)
+	if err != nil {
+		return nil, err
+	}
+	return g.run(r.Context(), client, p, t)
 }
 
 // parseForm reads the urlencoded body; parameters in the URL query are
 // ignored (RFC 6749 §3.2 says POST), repeated ones refused (§3.2).
 func parseForm(w http.ResponseWriter, r *http.Request) (map[string]string, error) {
+	form, err := readForm(w, r)
+	if err != nil {
+		return nil, err
+	}
+	return oauth.SingleValues(form)
+}
+
+// readForm reads the urlencoded body without flattening it, for the token
+// endpoint, whose resource parameter may repeat (RFC 8707 §2.2).
+func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || ct != "application/x-www-form-urlencoded" {
 		return nil, oauth.Errorf(oauth.InvalidRequest, "the request body must be application/x-www-form-urlencoded")
@@ -147,7 +167,7 @@ func parseForm(w http.ResponseWriter, r *http.Request) (map[string]string, error
 	if err := r.ParseForm(); err != nil {
 		return nil, oauth.Errorf(oauth.InvalidRequest, "the request body could not be parsed")
 	}
-	return oauth.SingleValues(r.PostForm)
+	return r.PostForm, nil
 }
 
 // postOnly answers other methods on the back-channel endpoints (RFC 6749

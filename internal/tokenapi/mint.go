@@ -16,8 +16,10 @@ import (
 // authorization code or a refresh token: the tokens minted from it are
 // recorded under GrantID so that revoking the grant revokes them all.
 type userGrant struct {
-	GrantID  string
-	Scopes   []string // the scopes of the tokens to mint now
+	GrantID string
+	Scopes  []string // the scopes of the tokens to mint now
+	// Audience is the access token's aud (see target.apply).
+	Audience []string
 	AuthTime time.Time
 	// Nonce and SessionID come from the authorization request; a refresh
 	// has neither (OIDC Core §12.2: a refreshed ID token has no nonce).
@@ -28,7 +30,7 @@ type userGrant struct {
 // mintForUser issues the access token, and an ID token when openid is in
 // g.Scopes, and records the access token under the grant.
 func (h *Handler) mintForUser(ctx context.Context, c storage.Client, u storage.User, g userGrant) (*Response, error) {
-	at, err := h.mintAccessWithGroups(ctx, c, u.ID, g.GrantID, g.Scopes, g.AuthTime, u.Groups)
+	at, err := h.mintAccessWithGroups(ctx, c, u.ID, g.GrantID, g.Scopes, g.Audience, g.AuthTime, u.Groups)
 	if err != nil {
 		return nil, err
 	}
@@ -59,19 +61,20 @@ func (h *Handler) mintForUser(ctx context.Context, c storage.Client, u storage.U
 
 // mintAccess signs a JWT access token (RFC 9068) for subject — a user, or
 // the client itself for client credentials — and records it under grantID
-// so that it can be revoked with its grant.
-func (h *Handler) mintAccess(ctx context.Context, c storage.Client, subject, grantID string, scopes []string, authTime time.Time) (token.Minted, error) {
-	return h.mintAccessWithGroups(ctx, c, subject, grantID, scopes, authTime, nil)
+// so that it can be revoked with its grant. aud is the token's audience
+// (target.apply).
+func (h *Handler) mintAccess(ctx context.Context, c storage.Client, subject, grantID string, scopes, aud []string, authTime time.Time) (token.Minted, error) {
+	return h.mintAccessWithGroups(ctx, c, subject, grantID, scopes, aud, authTime, nil)
 }
 
 // mintAccessWithGroups is mintAccess for a user's token, which carries the
 // user's groups (RFC 9068 §2.2.3.1) as they are at this mint, so that a
 // refreshed token reflects a change of membership.
-func (h *Handler) mintAccessWithGroups(ctx context.Context, c storage.Client, subject, grantID string, scopes []string, authTime time.Time, groups []string) (token.Minted, error) {
+func (h *Handler) mintAccessWithGroups(ctx context.Context, c storage.Client, subject, grantID string, scopes, aud []string, authTime time.Time, groups []string) (token.Minted, error) {
 	at, err := h.Tokens.MintAccessToken(ctx, token.AccessParams{
 		Subject:  subject,
 		ClientID: c.ID,
-		Audience: []string{h.Tokens.Issuer()},
+		Audience: aud,
 		Scopes:   scopes,
 		AuthTime: authTime,
 		TTL:      h.AccessTokenTTL,

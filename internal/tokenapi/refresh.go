@@ -34,7 +34,7 @@ type refreshStore interface {
 // submit from an attacker racing the legitimate client with a stolen
 // token, and a race is exactly what an attacker would arrange. Clients
 // must serialize their refreshes (golang.org/x/oauth2's TokenSource does).
-func (h *Handler) refreshToken(ctx context.Context, c storage.Client, p map[string]string) (*Response, error) {
+func (h *Handler) refreshToken(ctx context.Context, c storage.Client, p map[string]string, t target) (*Response, error) {
 	raw := p["refresh_token"]
 	if raw == "" {
 		return nil, oauth.Errorf(oauth.InvalidRequest, "refresh_token is required")
@@ -98,9 +98,12 @@ func (h *Handler) refreshToken(ctx context.Context, c storage.Client, p map[stri
 		return nil, oauth.Internal(err)
 	}
 
-	// Same subject and audience as at the code exchange; the ID token keeps
-	// the original auth_time and has no nonce (OIDC Core §12.2).
-	resp, err := h.mintForUser(ctx, c, user, userGrant{GrantID: old.GrantID, Scopes: scopes, AuthTime: old.AuthTime})
+	// Same subject as at the code exchange, and the same audience for the
+	// same scopes and resources; the ID token keeps the original
+	// auth_time and has no nonce (OIDC Core §12.2).
+	mint := userGrant{GrantID: old.GrantID, AuthTime: old.AuthTime}
+	mint.Scopes, mint.Audience = t.apply(scopes)
+	resp, err := h.mintForUser(ctx, c, user, mint)
 	if err != nil {
 		return nil, err
 	}
