@@ -1,19 +1,16 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/server"
 	"github.com/gatehouse-dev/gatehouse/internal/servertest"
-	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
 // TestRefresh_ConcurrentUseOneWins_RFC9700_4_14_2 sends one refresh token
@@ -85,9 +82,9 @@ func postQuietly(env *servertest.Env, body string) tokenResponse {
 // tokens it hands out were recorded revoked and are refused.
 func TestRefresh_ReuseDuringRefreshRevokesItsTokens_RFC9700_4_14_2(t *testing.T) {
 	t.Parallel()
-	var hold *holdRotateStore
+	var hold *holdStore
 	e := registerRules(servertest.New(t, servertest.Options{WrapStore: func(s server.Store) server.Store {
-		hold = &holdRotateStore{Store: s, rotated: make(chan struct{}), revoked: make(chan struct{})}
+		hold = newHoldStore(s)
 		return hold
 	}}))
 	r0 := grantWithRefresh(t, e, e.session(t), e.SPA, "", spaRedirect, offlineScope)
@@ -97,7 +94,7 @@ func TestRefresh_ReuseDuringRefreshRevokesItsTokens_RFC9700_4_14_2(t *testing.T)
 	first := make(chan tokenResponse, 1)
 	go func() { first <- postQuietly(e.Env, body) }()
 	select {
-	case <-hold.rotated:
+	case <-hold.won:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the first refresh never rotated the token")
 	}
@@ -108,40 +105,4 @@ func TestRefresh_ReuseDuringRefreshRevokesItsTokens_RFC9700_4_14_2(t *testing.T)
 	}
 	wantRevoked(t, e, r.str("access_token"), "the access token of a refresh raced by a reuse")
 	wantTokenError(t, refresh(t, e.Env, e.SPA, "", r.str("refresh_token"), ""), 400, "invalid_grant")
-}
-
-// holdRotateStore, once armed, signals the first successful
-// RotateRefreshToken and holds every CreateToken until a RevokeGrant has
-// run (or 5 s passed).
-type holdRotateStore struct {
-	server.Store
-	armed                 atomic.Bool
-	rotateOnce, revokeOne sync.Once
-	rotated, revoked      chan struct{}
-}
-
-func (s *holdRotateStore) RotateRefreshToken(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, error) {
-	old, err := s.Store.RotateRefreshToken(ctx, oldID, next, now)
-	if err == nil && s.armed.Load() {
-		s.rotateOnce.Do(func() { close(s.rotated) })
-	}
-	return old, err
-}
-
-func (s *holdRotateStore) CreateToken(ctx context.Context, tok storage.Token) error {
-	if s.armed.Load() {
-		select {
-		case <-s.revoked:
-		case <-time.After(5 * time.Second):
-		}
-	}
-	return s.Store.CreateToken(ctx, tok)
-}
-
-func (s *holdRotateStore) RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error) {
-	n, err := s.Store.RevokeGrant(ctx, grantID, now)
-	if s.armed.Load() {
-		s.revokeOne.Do(func() { close(s.revoked) })
-	}
-	return n, err
 }

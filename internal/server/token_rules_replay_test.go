@@ -118,7 +118,7 @@ func TestToken_ReplayDuringRedemptionRevokesTokens_RFC6749_4_1_2(t *testing.T) {
 	t.Parallel()
 	var hold *holdStore
 	e := registerRules(servertest.New(t, servertest.Options{WrapStore: func(s server.Store) server.Store {
-		hold = &holdStore{Store: s, consumed: make(chan struct{}), revoked: make(chan struct{})}
+		hold = newHoldStore(s)
 		return hold
 	}}))
 	_, code, pk := signedIn(t, e, e.SPA, spaRedirect)
@@ -131,7 +131,7 @@ func TestToken_ReplayDuringRedemptionRevokesTokens_RFC6749_4_1_2(t *testing.T) {
 		first <- redeemQuietly(e, code, pk.Verifier)
 	}()
 	select {
-	case <-hold.consumed:
+	case <-hold.won:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the first redemption never consumed the code")
 	}
@@ -146,23 +146,38 @@ func TestToken_ReplayDuringRedemptionRevokesTokens_RFC6749_4_1_2(t *testing.T) {
 	}
 }
 
-// holdStore, once armed, signals the first successful ConsumeAuthCode and
-// holds every CreateToken until a RevokeGrant has run (or 5 s passed).
+// holdStore forces the interleaving a replay race only hits by chance.
+// Once armed, it signals won at the first successful ConsumeAuthCode or
+// RotateRefreshToken (the winning use of a code or refresh token), and
+// holds every CreateToken until a RevokeGrant has run (or 5 s passed), so a
+// replay can revoke the grant between the win and the token records.
 type holdStore struct {
 	server.Store
-	armed       atomic.Bool
-	consumeOnce sync.Once
-	revokeOnce  sync.Once
-	consumed    chan struct{}
-	revoked     chan struct{}
+	armed              atomic.Bool
+	wonOnce, revokeOne sync.Once
+	won, revoked       chan struct{}
+}
+
+func newHoldStore(s server.Store) *holdStore {
+	return &holdStore{Store: s, won: make(chan struct{}), revoked: make(chan struct{})}
+}
+
+func (s *holdStore) signalWin(err error) {
+	if err == nil && s.armed.Load() {
+		s.wonOnce.Do(func() { close(s.won) })
+	}
 }
 
 func (s *holdStore) ConsumeAuthCode(ctx context.Context, hash string, now time.Time) (storage.AuthCode, error) {
 	c, err := s.Store.ConsumeAuthCode(ctx, hash, now)
-	if err == nil && s.armed.Load() {
-		s.consumeOnce.Do(func() { close(s.consumed) })
-	}
+	s.signalWin(err)
 	return c, err
+}
+
+func (s *holdStore) RotateRefreshToken(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, error) {
+	old, err := s.Store.RotateRefreshToken(ctx, oldID, next, now)
+	s.signalWin(err)
+	return old, err
 }
 
 func (s *holdStore) CreateToken(ctx context.Context, tok storage.Token) error {
@@ -178,7 +193,7 @@ func (s *holdStore) CreateToken(ctx context.Context, tok storage.Token) error {
 func (s *holdStore) RevokeGrant(ctx context.Context, grantID string, now time.Time) (int, error) {
 	n, err := s.Store.RevokeGrant(ctx, grantID, now)
 	if s.armed.Load() {
-		s.revokeOnce.Do(func() { close(s.revoked) })
+		s.revokeOne.Do(func() { close(s.revoked) })
 	}
 	return n, err
 }
