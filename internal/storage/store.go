@@ -132,6 +132,7 @@ type Store interface {
 	// recorded (PostgreSQL cannot store NUL or invalid UTF-8) is refused
 	// with ErrAlreadyExists too: what cannot be recorded cannot be accepted.
 	UseAssertionID(ctx context.Context, clientID, jti string, expiresAt time.Time) error
+	ThrottleStore // throttle.go: brute-force failure counters
 
 	// DeleteExpired removes at most limit expired rows of each kind
 	// (authorization codes, tokens, sessions and assertion IDs past their

@@ -42,6 +42,7 @@ var expiredQueries = []struct {
 	{"tokens", `SELECT ctid FROM tokens WHERE expires_at <= $1`, 0},
 	{"sessions", `SELECT ctid FROM sessions WHERE expires_at <= $1`, 0},
 	{"assertion_ids", `SELECT ctid FROM assertion_ids WHERE expires_at <= $1`, 0},
+	{"throttle_failures", `SELECT ctid FROM throttle_failures WHERE expires_at <= $1`, 0},
 	{"revoked_grants", `SELECT ctid FROM revoked_grants g WHERE revoked_at < $1
 		AND NOT EXISTS (SELECT 1 FROM tokens WHERE grant_id = g.grant_id)
 		AND NOT EXISTS (SELECT 1 FROM auth_codes WHERE grant_id = g.grant_id)`, time.Hour},

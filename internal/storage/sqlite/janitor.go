@@ -47,6 +47,7 @@ var expiredQueries = []struct {
 	{"tokens", "id", `SELECT id FROM tokens WHERE expires_at <= ?1`, 0},
 	{"sessions", "id", `SELECT id FROM sessions WHERE expires_at <= ?1`, 0},
 	{"assertion_ids", "rowid", `SELECT rowid FROM assertion_ids WHERE expires_at <= ?1`, 0},
+	{"throttle_failures", "key", `SELECT key FROM throttle_failures WHERE expires_at <= ?1`, 0},
 	{"revoked_grants", "grant_id", `SELECT grant_id FROM revoked_grants g WHERE revoked_at < ?1
 		AND NOT EXISTS (SELECT 1 FROM tokens WHERE grant_id = g.grant_id)
 		AND NOT EXISTS (SELECT 1 FROM auth_codes WHERE grant_id = g.grant_id)`, time.Hour},

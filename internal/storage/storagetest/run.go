@@ -89,6 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"UpdateSigningKey", testUpdateSigningKey},
 		{"DeleteSigningKey", testDeleteSigningKey},
 	}
+	tests = append(tests, throttleTests...) // throttle.go
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -129,6 +130,7 @@ func RunShared(t *testing.T, open func(t *testing.T) []storage.Store) {
 		{"RotateRefreshToken", rotateRace},
 		{"RotateRevoke", rotateRevokeRace},
 		{"IssueRevokeUserClient", issueRevokeUserClientRace},
+		{"RecordFailure", recordFailureRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
