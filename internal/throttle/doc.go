@@ -1,0 +1,25 @@
+// Package throttle is Gatehouse's brute-force protection (RFC 9700 §4.11
+// is silent on it, but RFC 6749 §10.10 requires that guessing credentials
+// be made impractical; OWASP's authentication guidance describes the
+// growing delays and temporary locks used here).
+//
+// Failed attempts are counted per key in the store (storage.ThrottleStore),
+// so every replica sees the same counts. A Rule turns a key's count into a
+// wait: nothing for the first Free failures, then a delay that doubles with
+// each failure (BaseDelay·2^(n-Free), at most MaxDelay), and from Lock
+// failures on a lock of LockFor. Waits run from the latest failure. A
+// counter is forgotten after Window without a failure (and never before its
+// lock or delay has run out), and a success resets an account's counter.
+//
+// Waits are enforced by refusing attempts early, not by sleeping: a sleeping
+// handler would tie up a goroutine and a connection per guess, so an
+// attacker could exhaust the server instead. A refused attempt does not
+// verify the credential and is not itself counted.
+//
+// Keys name what is attacked: an account (a hash of its lower-cased email,
+// whether or not the account exists, so throttling reveals nothing about
+// which do), a client_id, and the client IP address, which Proxies derives
+// from the connection or, behind trusted proxies only, from
+// X-Forwarded-For. IPv6 addresses count per /64, the block one subscriber
+// usually holds.
+package throttle
