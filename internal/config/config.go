@@ -51,6 +51,8 @@ type Config struct {
 	// tokens and sessions; 0 turns that off (run `gatehouse janitor`).
 	JanitorInterval time.Duration
 
+	Throttle Throttle // brute-force protection (throttle.go)
+
 	envErr error // environment variables that did not parse
 }
 
@@ -75,6 +77,7 @@ func Default() Config {
 		KeyRotationPeriod: 30 * 24 * time.Hour,
 		SigningAlg:        "ES256",
 		JanitorInterval:   10 * time.Minute,
+		Throttle:          DefaultThrottle(),
 	}
 }
 
@@ -144,6 +147,7 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	c.BindKeyRotation(fs)
 	c.BindJanitor(fs)
 	stringVar(fs, &c.SigningAlg, "signing-alg", "access token signing algorithm: ES256, RS256 or EdDSA")
+	c.BindThrottle(fs)
 }
 
 // TLS reports whether the server speaks HTTPS.
@@ -200,6 +204,7 @@ func (c *Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("--signing-alg %q: want ES256, RS256 or EdDSA", c.SigningAlg))
 	}
+	errs = append(errs, c.Throttle.validate())
 	return errors.Join(errs...)
 }
 
