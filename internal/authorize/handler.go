@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/session"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
+	"github.com/gatehouse-dev/gatehouse/internal/throttle"
 	"github.com/gatehouse-dev/gatehouse/internal/token"
 	"github.com/gatehouse-dev/gatehouse/internal/web"
 )
@@ -37,7 +38,7 @@ type Store interface {
 	GetAPI(ctx context.Context, id string) (storage.API, error) // resource.go
 }
 
-// Options configure a Handler. Every field is required but Now.
+// Options configure a Handler. Every field is required but Now and Throttle.
 type Options struct {
 	Store      Store
 	Pages      *web.Pages
@@ -49,6 +50,7 @@ type Options struct {
 	SessionTTL time.Duration
 	Now        func() time.Time
 	Log        *slog.Logger
+	Throttle   *throttle.Limiter // brute-force protection of sign-in; nil: none
 }
 
 // Handler serves the front-channel endpoints.

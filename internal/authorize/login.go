@@ -21,6 +21,11 @@ const errLoginFailed = "The email or password is not correct."
 const maxPasswordLen = 1024
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, f flow, email, msg string) {
+	h.renderLoginStatus(w, r, f, email, msg, http.StatusOK)
+}
+
+// renderLoginStatus is renderLogin with another status, such as 429.
+func (h *Handler) renderLoginStatus(w http.ResponseWriter, r *http.Request, f flow, email, msg string, status int) {
 	data := web.LoginData{
 		ClientName: f.client.Name,
 		Email:      email,
@@ -31,7 +36,7 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, f flow, em
 	if f.raw == "" {
 		data.ReturnTo = returnTo(r)
 	}
-	h.Pages.Render(w, http.StatusOK, web.PageLogin, data)
+	h.Pages.Render(w, status, web.PageLogin, data)
 }
 
 // returnTo is the safe same-origin path a direct sign-in returns to: the
@@ -77,6 +82,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		f = flow{req: req, client: client, raw: raw}
 	}
 	email := strings.TrimSpace(r.PostForm.Get("email"))
+	attempt, ok := h.beginAttempt(w, r, f, email) // throttle.go
+	if !ok {
+		return
+	}
 	user, ok, err := h.checkPassword(r, email, r.PostForm.Get("password"))
 	if err != nil {
 		h.fail(w, r, f.req, oauth.Internal(err))
@@ -84,7 +93,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		h.Log.Info("login failed", "client_id", f.req.ClientID)
+		if err := attempt.failed(r.Context()); err != nil {
+			h.fail(w, r, f.req, oauth.Internal(err))
+			return
+		}
 		h.renderLogin(w, r, f, email, errLoginFailed)
+		return
+	}
+	if err := attempt.succeeded(r.Context()); err != nil {
+		h.fail(w, r, f.req, oauth.Internal(err))
 		return
 	}
 	sess, err := h.startSession(w, r, user)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Error codes from RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1 and
@@ -40,7 +41,10 @@ type Error struct {
 	// Challenge, when set, is sent as WWW-Authenticate (RFC 6749 §5.2 for
 	// invalid_client with Basic, RFC 6750 §3 for bearer tokens).
 	Challenge string
-	cause     error
+	// RetryAfter, when positive, is sent as Retry-After in whole seconds,
+	// rounded up (RFC 9110 §10.2.3): when a throttled client may retry.
+	RetryAfter time.Duration
+	cause      error
 }
 
 // Errorf builds an Error with a formatted description.

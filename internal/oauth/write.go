@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // NoStore sets the headers RFC 6749 §5.1 requires on every response that
@@ -35,6 +36,9 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
 	logError(log, e)
 	if e.Challenge != "" {
 		w.Header().Set("WWW-Authenticate", e.Challenge)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(int64((e.RetryAfter+time.Second-1)/time.Second)))
 	}
 	body := map[string]string{"error": e.Code}
 	if d := e.SafeDescription(); d != "" {

@@ -66,10 +66,12 @@ func (e *rulesEnv) session(t *testing.T) *servertest.Browser {
 	return e.sessionB.For(t)
 }
 
-// newRulesEnv starts a server (argon2 runs once here, for the user).
+// newRulesEnv starts a server (argon2 runs once here, for the user). Its
+// rules send many failing requests on purpose, so brute-force protection
+// is off (throttle_test.go tests it).
 func newRulesEnv(t *testing.T, opt servertest.Options) *rulesEnv {
 	t.Helper()
-	return registerRules(servertest.New(t, opt))
+	return registerRules(servertest.New(t, withoutThrottle(opt)))
 }
 
 // registerRules adds the user and the clients to a running server.

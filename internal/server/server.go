@@ -90,11 +90,15 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	}
 	secure := strings.HasPrefix(cfg.Issuer, "https://")
 	csrf := web.NewCSRF(csrfKey, secure, oauth.OriginOf(cfg.Issuer))
+	limiter, err := newLimiter(cfg.Throttle, s.store, now, log) // throttle.go
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	authorize.New(authorize.Options{
 		Store: s.store, Pages: pages, CSRF: csrf,
 		Tokens: tokens, Issuer: cfg.Issuer, Secure: secure,
-		CodeTTL: cfg.CodeTTL, SessionTTL: cfg.SessionTTL, Now: now, Log: log,
+		CodeTTL: cfg.CodeTTL, SessionTTL: cfg.SessionTTL, Now: now, Log: log, Throttle: limiter,
 	}).Register(mux)
 	account.New(account.Options{
 		Store: s.store, Pages: pages, CSRF: csrf,
@@ -105,7 +109,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		return nil, err
 	}
 	clientAuth := tokenapi.NewClientAuth(tokenapi.ClientAuthOptions{
-		Store: s.store, Secrets: clientSecrets, Issuer: cfg.Issuer, Now: now, Log: log,
+		Store: s.store, Secrets: clientSecrets, Issuer: cfg.Issuer, Now: now, Log: log, Throttle: limiter,
 	})
 	tokenapi.New(tokenapi.Options{
 		Store: s.store, Tokens: tokens, AccessTokenTTL: cfg.AccessTokenTTL, IDTokenTTL: cfg.IDTokenTTL, Now: now, Log: log,

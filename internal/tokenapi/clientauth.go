@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
+	"github.com/gatehouse-dev/gatehouse/internal/throttle"
 )
 
 // AuthMethods lists the client authentication methods the token,
@@ -38,6 +39,9 @@ type ClientAuthOptions struct {
 	HTTPClient *http.Client
 	Now        func() time.Time
 	Log        *slog.Logger
+	// Throttle limits failed authentications per client_id and per
+	// address (throttle.go); nil means no limit.
+	Throttle *throttle.Limiter
 }
 
 // ClientAuth authenticates clients at the token, revocation and
@@ -64,19 +68,20 @@ func NewClientAuth(o ClientAuthOptions) *ClientAuth {
 }
 
 // authenticate is the pipeline's client authentication step.
-func (h *Handler) authenticate(ctx context.Context, creds oauth.ClientCredentials) (storage.Client, error) {
+func (h *Handler) authenticate(r *http.Request, creds oauth.ClientCredentials) (storage.Client, error) {
 	if h.ClientAuth == nil {
 		return storage.Client{}, oauth.Internal(errors.New("tokenapi: no client authentication configured"))
 	}
-	return h.ClientAuth.Authenticate(ctx, creds)
+	return h.ClientAuth.Authenticate(r.Context(), creds, h.ClientAuth.o.Throttle.ClientIP(r))
 }
 
-// Authenticate checks the presented credentials against the client's
+// verify checks the presented credentials against the client's
 // registration (RFC 6749 §2.3). Public clients authenticate with "none" and
 // are bound by PKCE instead; confidential clients must use their registered
 // token_endpoint_auth_method (RFC 7591 §2), which for the JWT methods is
-// the only one accepted.
-func (a *ClientAuth) Authenticate(ctx context.Context, creds oauth.ClientCredentials) (storage.Client, error) {
+// the only one accepted. Authenticate (throttle.go) calls it when the
+// client and address are not throttled.
+func (a *ClientAuth) verify(ctx context.Context, creds oauth.ClientCredentials) (storage.Client, error) {
 	c, err := a.o.Store.GetClient(ctx, creds.ID)
 	if isNotFound(err) {
 		return storage.Client{}, clientFailure("client authentication failed")
@@ -156,6 +161,6 @@ func (a *ClientAuth) previousValid(c storage.Client) bool {
 
 // clientFailure is invalid_client with 401 and a Basic challenge: RFC 6749
 // §5.2 requires it after a Basic attempt, and RFC 9110 §15.5.2 on every 401.
-func clientFailure(desc string) error {
+func clientFailure(desc string) *oauth.Error {
 	return &oauth.Error{Code: oauth.InvalidClient, Description: desc, Status: http.StatusUnauthorized, Challenge: oauth.BasicChallenge}
 }

@@ -124,7 +124,7 @@ func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) (*Response, e
 	if err != nil {
 		return nil, err
 	}
-	client, err := h.authenticate(r.Context(), creds)
+	client, err := h.authenticate(r, creds)
 	if err != nil {
 		return nil, err
 	}

@@ -131,7 +131,7 @@ func (h *Handler) backChannelClient(w http.ResponseWriter, r *http.Request) (sto
 	if err != nil {
 		return storage.Client{}, nil, err
 	}
-	c, err := h.authenticate(r.Context(), creds)
+	c, err := h.authenticate(r, creds)
 	if err != nil {
 		return storage.Client{}, nil, err
 	}
