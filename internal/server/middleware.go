@@ -1,8 +1,10 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
@@ -43,8 +45,14 @@ func observe(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic serving request", "request_id", reqID, "method", r.Method, "path", r.URL.Path, "panic", v)
+				log.Error("panic serving request", "request_id", reqID, "method", r.Method, "path", r.URL.Path,
+					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				if rec.status == 0 {
+					// Drop what the handler set before it panicked (a
+					// cookie, say): the 500 carries nothing of it.
+					clear(rec.Header())
+					rec.Header().Set("X-Request-Id", reqID)
+					rec.Header().Set("Cache-Control", "no-store")
 					http.Error(rec, "internal server error (request "+reqID+")", http.StatusInternalServerError)
 				}
 			}

@@ -132,7 +132,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	cors := newCORSPolicy(s.store, []string{
 		tokenapi.PathToken, tokenapi.PathRevoke, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
 	}, now, log)
-	return observe(log, cors.wrap(mux)), nil
+	return observe(log, limitBodies(cors.wrap(mux))), nil
 }
 
 // metadata is the discovery document for issuer.
