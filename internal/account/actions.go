@@ -106,6 +106,10 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, sess st
 		fail(web.FieldConfirmPassword, "The new passwords do not match.")
 		return
 	}
+	check, allowed := h.beginPasswordCheck(w, r, sess, user) // throttle.go
+	if !allowed {
+		return
+	}
 	ok := false
 	if len(current) <= maxPasswordLen {
 		var err error
@@ -114,12 +118,20 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, sess st
 			return
 		}
 	}
+	ctx := r.Context()
 	if !ok {
 		h.Log.Info("password change refused: wrong current password", "user_id", user.ID)
+		if err := check.failed(ctx); err != nil {
+			h.internalError(w, err)
+			return
+		}
 		fail(web.FieldCurrentPassword, "Your current password is not correct.")
 		return
 	}
-	ctx := r.Context()
+	if err := check.succeeded(ctx); err != nil {
+		h.internalError(w, err)
+		return
+	}
 	if err := h.Store.UpdateUserPassword(ctx, user.ID, secret.HashPassword(next), h.now()); err != nil {
 		h.internalError(w, fmt.Errorf("update password: %w", err))
 		return

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/session"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
+	"github.com/gatehouse-dev/gatehouse/internal/throttle"
 	"github.com/gatehouse-dev/gatehouse/internal/web"
 )
 
@@ -51,6 +52,9 @@ type Options struct {
 	Secure bool // the issuer is https (the session cookie is __Host-)
 	Now    func() time.Time
 	Log    *slog.Logger
+	// Throttle limits wrong current passwords like failed sign-ins
+	// (throttle.go); nil means no limit.
+	Throttle *throttle.Limiter
 }
 
 // Handler serves the account page and its actions.

@@ -102,7 +102,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	}).Register(mux)
 	account.New(account.Options{
 		Store: s.store, Pages: pages, CSRF: csrf,
-		Secure: secure, Now: now, Log: log,
+		Secure: secure, Now: now, Log: log, Throttle: limiter,
 	}).Register(mux)
 	clientSecrets, err := secret.NewClientSecrets(master)
 	if err != nil {
