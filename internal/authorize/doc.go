@@ -18,4 +18,7 @@
 // Until the client and redirect URI are known good, errors are shown on a
 // page and never redirected (RFC 6749 §4.1.2.1); after that, every error
 // is sent to the client's redirect URI.
+//
+// Sign-in is under brute-force protection (throttle.go, internal/throttle):
+// per account and per address, checked before the password is.
 package authorize

@@ -7,7 +7,8 @@
 //  1. parse the form (POST, urlencoded, no repeated parameters, §3.2)
 //  2. authenticate the client (§2.3; none, client_secret_basic,
 //     client_secret_post, and client_secret_jwt or private_key_jwt
-//     assertions, RFC 7523 §2.2, OIDC Core §9), by its registered method
+//     assertions, RFC 7523 §2.2, OIDC Core §9), by its registered method,
+//     refused early while the client_id or address is throttled (throttle.go)
 //  3. check the client may use the grant type
 //  4. run the grant (one file per grant) which checks what is specific to it
 //  5. mint and record tokens, and answer with Cache-Control: no-store (§5.1)
