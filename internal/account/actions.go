@@ -110,6 +110,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, sess st
 	if !allowed {
 		return
 	}
+	defer check.end()
 	ok := false
 	if len(current) <= maxPasswordLen {
 		var err error

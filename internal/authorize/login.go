@@ -86,6 +86,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	defer attempt.end()
 	user, ok, err := h.checkPassword(r, email, r.PostForm.Get("password"))
 	if err != nil {
 		h.fail(w, r, f.req, oauth.Internal(err))

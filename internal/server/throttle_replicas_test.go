@@ -2,13 +2,16 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,12 +31,11 @@ type replica struct {
 	http *http.Client
 }
 
-// startReplicas starts n servers on one new PostgreSQL database with one
-// clock and master secret, and returns them with an admin service.
-func startReplicas(t *testing.T, n int, clock *servertest.Clock) ([]replica, *admin.Service) {
+// startReplicas starts n servers on the database dsn with one clock and
+// master secret, and returns them with an admin service.
+func startReplicas(t *testing.T, n int, dsn string, now func() time.Time) ([]replica, *admin.Service) {
 	t.Helper()
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
 	master := []byte(strings.Repeat("r", 32))
 	var out []replica
 	var first server.Store
@@ -50,7 +52,7 @@ func startReplicas(t *testing.T, n int, clock *servertest.Clock) ([]replica, *ad
 		cfg := config.Default()
 		cfg.DB = dsn
 		cfg.Issuer = "http://" + ts.Listener.Addr().String()
-		srv, err := server.New(ctx, cfg, master, slog.New(slog.DiscardHandler), server.Deps{Store: store, Now: clock.Now})
+		srv, err := server.New(ctx, cfg, master, slog.New(slog.DiscardHandler), server.Deps{Store: store, Now: now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,13 +66,23 @@ func startReplicas(t *testing.T, n int, clock *servertest.Clock) ([]replica, *ad
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out, admin.New(first, secrets, clock.Now)
+	return out, admin.New(first, secrets, now)
 }
 
 // login signs in on the replica's login form and returns the outcome.
 func (r replica) login(t *testing.T, email, password string) (string, string) {
 	t.Helper()
-	resp, err := r.http.Get(r.url + "/login")
+	outcome, retry, err := r.postLogin(r.loginForm(t, r.http, email, password), r.http)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outcome, retry
+}
+
+// loginForm loads the login page with client and fills in the form.
+func (r replica) loginForm(t *testing.T, client *http.Client, email, password string) url.Values {
+	t.Helper()
+	resp, err := client.Get(r.url + "/login")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,26 +91,31 @@ func (r replica) login(t *testing.T, email, password string) (string, string) {
 	form := (&servertest.Page{Body: string(body)}).Form(t, "/login")
 	form.Set("email", email)
 	form.Set("password", password)
+	return form
+}
+
+// postLogin posts a filled-in login form as a browser would and returns
+// the outcome; it may run on any goroutine.
+func (r replica) postLogin(form url.Values, client *http.Client) (outcome, retryAfter string, err error) {
 	req, _ := http.NewRequest(http.MethodPost, r.url+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", "null")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	resp, err = r.http.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		return "", "", err
 	}
-	body, _ = io.ReadAll(resp.Body)
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	switch page := string(body); {
 	case resp.StatusCode == http.StatusOK && strings.Contains(page, "You are signed in"):
-		return loginOK, ""
+		return loginOK, "", nil
 	case resp.StatusCode == http.StatusOK && strings.Contains(page, "not correct"):
-		return loginWrong, ""
+		return loginWrong, "", nil
 	case resp.StatusCode == http.StatusTooManyRequests && strings.Contains(page, throttledMessage):
-		return loginThrottled, resp.Header.Get("Retry-After")
+		return loginThrottled, resp.Header.Get("Retry-After"), nil
 	}
-	t.Fatalf("login on %s: status %d:\n%s", r.url, resp.StatusCode, excerpt(string(body)))
-	return "", ""
+	return "", "", fmt.Errorf("login on %s: status %d:\n%s", r.url, resp.StatusCode, excerpt(string(body)))
 }
 
 // token asks the replica's token endpoint for a client credentials token
@@ -121,7 +138,7 @@ func (r replica) token(t *testing.T, id, secret string) (int, string) {
 // balancer are throttled as if sent to one.
 func TestThrottleSharedByReplicas(t *testing.T) {
 	clock := &servertest.Clock{}
-	reps, adm := startReplicas(t, 2, clock)
+	reps, adm := startReplicas(t, 2, pgtest.NewDatabase(t), clock.Now)
 	a, b := reps[0], reps[1]
 	const email, pw = "erin@example.com", "correct horse battery staple"
 	ctx := context.Background()
@@ -179,4 +196,54 @@ func TestThrottleSharedByReplicas(t *testing.T) {
 			t.Errorf("after the delay: status %d, want 200", status)
 		}
 	})
+}
+
+// TestLoginBurst: guesses at one account sent all at once are checked one
+// after the other, so no more of them reach the password check than the
+// free failures allow. The clock stands still, so the first delay never
+// runs out during the burst.
+func TestLoginBurst(t *testing.T) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "gatehouse.db") },
+		"postgres": func(t *testing.T) string { return pgtest.NewDatabase(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			frozen := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+			reps, adm := startReplicas(t, 1, dsn(t), func() time.Time { return frozen })
+			r := reps[0]
+			const email, burst = "gina@example.com", 12
+			if _, err := adm.CreateUser(context.Background(), admin.NewUser{Email: email, Name: "Gina", Password: "correct horse battery staple"}); err != nil {
+				t.Fatal(err)
+			}
+			clients := make([]*http.Client, burst)
+			forms := make([]url.Values, burst)
+			for i := range burst {
+				jar, _ := cookiejar.New(nil)
+				clients[i] = &http.Client{Jar: jar}
+				forms[i] = r.loginForm(t, clients[i], email, fmt.Sprint("guess-", i))
+			}
+			outcomes := make([]string, burst)
+			errs := make([]error, burst)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range burst {
+				wg.Go(func() {
+					<-start
+					outcomes[i], _, errs[i] = r.postLogin(forms[i], clients[i])
+				})
+			}
+			close(start)
+			wg.Wait()
+			count := map[string]int{}
+			for i, o := range outcomes {
+				if errs[i] != nil {
+					t.Fatal(errs[i])
+				}
+				count[o]++
+			}
+			if count[loginWrong] != 3 || count[loginThrottled] != burst-3 {
+				t.Errorf("outcomes of %d parallel guesses: %v; want 3 wrong, the rest throttled", burst, count)
+			}
+		})
+	}
 }

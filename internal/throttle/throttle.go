@@ -69,7 +69,10 @@ type Options struct {
 // Limiter applies the rules to keys. A nil *Limiter throttles nothing and
 // takes client IPs from the connection, so handlers built without one (in
 // unit tests) behave as before.
-type Limiter struct{ o Options }
+type Limiter struct {
+	o        Options
+	inFlight inFlight // serialize.go
+}
 
 // New returns a Limiter.
 func New(o Options) *Limiter {
