@@ -16,6 +16,11 @@
 // attacker could exhaust the server instead. A refused attempt does not
 // verify the credential and is not itself counted.
 //
+// Checking, verifying and counting are separate steps, so parallel guesses
+// could all pass the check before the first failure is counted. Serialize
+// runs one attempt per account at a time within a process; across
+// replicas a burst gains at most one guess per replica.
+//
 // Keys name what is attacked: an account (a hash of its lower-cased email,
 // whether or not the account exists, so throttling reveals nothing about
 // which do), a client_id, and the client IP address, which Proxies derives
