@@ -88,6 +88,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ListSigningKeys", testListSigningKeys},
 		{"UpdateSigningKey", testUpdateSigningKey},
 		{"DeleteSigningKey", testDeleteSigningKey},
+		{"AppendAudit", testAppendAudit}, {"AppendAuditUnstorable", testAppendAuditUnstorable},
+		{"AppendAuditContention", func(t *testing.T, s storage.Store) { auditRace(t, []storage.Store{s}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +131,7 @@ func RunShared(t *testing.T, open func(t *testing.T) []storage.Store) {
 		{"RotateRefreshToken", rotateRace},
 		{"RotateRevoke", rotateRevokeRace},
 		{"IssueRevokeUserClient", issueRevokeUserClientRace},
+		{"AppendAudit", auditRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
