@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/session"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -51,6 +52,7 @@ type Options struct {
 	Secure bool // the issuer is https (the session cookie is __Host-)
 	Now    func() time.Time
 	Log    *slog.Logger
+	Audit  *audit.Recorder // what the user revokes or changes; nil records nothing
 }
 
 // Handler serves the account page and its actions.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/session"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/token"
@@ -49,6 +50,7 @@ type Options struct {
 	SessionTTL time.Duration
 	Now        func() time.Time
 	Log        *slog.Logger
+	Audit      *audit.Recorder // sign-ins and consents; nil records nothing
 }
 
 // Handler serves the front-channel endpoints.
