@@ -283,3 +283,32 @@ func rawSQLite(t *testing.T, dsn string) *sql.DB {
 	t.Cleanup(func() { conn.Close() })
 	return conn
 }
+
+// TestAuditKeysRotate: `keys rotate` records the keys it creates and the
+// rotation, as the command line.
+func TestAuditKeysRotate(t *testing.T) {
+	t.Parallel()
+	db := tempDB(t)
+	rots, _ := rotate(t, db, "--alg", "ES256")
+	exp := runCLI(t, "", "audit", "export", "--db", db)
+	mustCode(t, exp, 0)
+	var created, rotated []auditLine
+	for _, l := range exportLines(t, exp.stdout) {
+		if l.Actor != audit.ActorCLI {
+			t.Errorf("record %d (%s) has actor %q, want cli", l.Seq, l.Action, l.Actor)
+		}
+		switch l.Action {
+		case audit.KeyCreated:
+			created = append(created, l)
+		case audit.KeyRotated:
+			rotated = append(rotated, l)
+		}
+	}
+	// A fresh database: a current and a next key of each of the three
+	// algorithms are created, then rotation promotes ES256's next key and
+	// creates a new next.
+	if len(created) != 7 || len(rotated) != 1 || rotated[0].Target != rots[0].CurrentKID || created[6].Target != rots[0].NextKID {
+		t.Errorf("key records: %d created, %d rotated; want 7 created, the last %s, and one rotation to %s",
+			len(created), len(rotated), rots[0].NextKID, rots[0].CurrentKID)
+	}
+}
