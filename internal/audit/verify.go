@@ -38,7 +38,7 @@ func (b *Break) Error() string { return fmt.Sprintf("audit record %d: %s", b.Seq
 
 // Result is what Verify found.
 type Result struct {
-	Records int64 // records read
+	Records int64 // records verified, before any break
 	Head    Head  // the last record read; zero for an empty trail
 	Break   *Break
 }

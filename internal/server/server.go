@@ -193,7 +193,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // Serve answers requests on ln until ctx is cancelled, then stops accepting
 // connections and waits up to 15 seconds for in-flight requests.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	ctx = audit.WithActor(ctx, audit.ActorSystem)
+	ctx = audit.WithActor(ctx, audit.ActorSystem) // key maintenance acts as the server
 	defer s.startKeyMaintenance(ctx)()
 	defer s.startJanitor(ctx)()
 	srv := &http.Server{
