@@ -196,3 +196,64 @@ func jwtClaim(t *testing.T, jwt, name string) string {
 	s, _ := claims[name].(string)
 	return s
 }
+
+// TestAuditTrailMore covers the other events requests cause: a denied
+// consent, a replayed code, a refresh token revoked at /revoke, and the
+// account page's sign-out of other sessions and password change; the
+// passwords never appear in the trail.
+func TestAuditTrailMore(t *testing.T) {
+	backends(t, func(t *testing.T, opt servertest.Options) {
+		e := newRulesEnv(t, opt)
+		const newPass = "a brand new password 77"
+		user, web, spa := e.User.ID, e.Web.ID, e.SPA.ID
+
+		// Deny the SPA, then approve the web app and replay its code.
+		b := e.BrowserFor(t)
+		params, _ := authzParams(spa, spaRedirect)
+		p := b.Get(e.URL + "/authorize?" + params.Encode())
+		p = b.Submit(p, "/login", map[string]string{"email": ruleEmail, "password": rulePassword}, "", "")
+		wantRedirectError(t, e.Env, b.Submit(p, "/consent", nil, "decision", "deny"), spaRedirect, "access_denied", params.Get("state"))
+		params, pk := authzParams(web, webRedirect)
+		params.Set("scope", "openid offline_access")
+		code := wantCodeRedirect(t, e.Env, b.Authorize(params, ruleEmail, rulePassword), webRedirect, params.Get("state")).Get("code")
+		tok := exchange(t, e, e.Web, e.WebSecret, code, webRedirect, pk.Verifier)
+		wantTokens(t, tok)
+		wantTokenError(t, exchange(t, e, e.Web, e.WebSecret, code, webRedirect, pk.Verifier), 400, "invalid_grant")
+
+		// A second grant, whose refresh token the app revokes.
+		tok2 := grantWithRefresh(t, e, b, e.Web, e.WebSecret, webRedirect, "openid offline_access")
+		grant := tokenRecord(t, &backEnv{rulesEnv: e}, secret.Hash(tok2.str("refresh_token"))).GrantID
+		wantRevokeOK(t, revokeAs(t, &backEnv{rulesEnv: e}, backCaller{e.Web, e.WebSecret}, tok2.str("refresh_token"), "refresh_token"))
+
+		// The account page: sign out other sessions, change the password.
+		other := e.BrowserFor(t)
+		loginDirectly(t, e, other, rulePassword)
+		acct := b.Get(e.URL + "/account")
+		b.Submit(acct, "/account/sessions/sign-out-others", nil, "", "")
+		acct = b.Get(e.URL + "/account")
+		b.Submit(acct, "/account/password", map[string]string{
+			"current_password": rulePassword, "new_password": newPass, "confirm_password": newPass,
+		}, "", "")
+
+		var out bytes.Buffer
+		if _, err := audit.Export(t.Context(), e.Store, &out, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{rulePassword, newPass, code, tok.str("refresh_token"), tok2.str("refresh_token")} {
+			if strings.Contains(out.String(), s) {
+				t.Errorf("the audit export contains a secret value %.12q...", s)
+			}
+		}
+		checkTrail(t, parseExport(t, out.String()), []auditWant{
+			{action: audit.ConsentDenied, actor: user, user: user, client: spa, ip: true},
+			{action: audit.CodeReuseDetected, actor: web, user: user, client: web, ip: true},
+			{action: audit.TokenRevoked, actor: web, user: user, client: web, target: grant, ip: true,
+				details: map[string]any{"token_type": "refresh_token"}},
+			{action: audit.UserSessionsEnded, actor: user, user: user, ip: true, details: map[string]any{"sessions_ended": float64(1)}},
+			{action: audit.UserPasswordChanged, actor: user, user: user, ip: true},
+		})
+		if res, err := audit.Verify(t.Context(), e.Store, nil); err != nil || res.Break != nil {
+			t.Fatalf("Verify: %+v, %v; want an intact chain", res, err)
+		}
+	})
+}
