@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
 	"github.com/gatehouse-dev/gatehouse/internal/server"
@@ -128,7 +129,7 @@ they expire. Running servers switch within a minute. Give the server's
 	if err != nil {
 		return err
 	}
-	ring, err := keys.NewRing(store, master, keys.Options{Period: cfg.KeyRotationPeriod})
+	ring, err := keys.NewRing(store, master, keys.Options{Period: cfg.KeyRotationPeriod, Audit: audit.New(store, audit.Options{})})
 	if err != nil {
 		return err
 	}

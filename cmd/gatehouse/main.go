@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 )
 
 // usageError marks a mistake in how the command was called (exit status 2).
@@ -45,6 +47,7 @@ func commands() []command {
 		{"keys", "list and rotate signing keys", runKeys},
 		{"janitor", "delete expired codes, tokens and sessions", runJanitor},
 		{"login", "sign in from the command line and print the tokens", runLogin},
+		{"audit", "verify or export the audit trail", runAudit},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -66,6 +69,7 @@ func run(ctx context.Context, e env, args []string) int {
 		}
 		return 0
 	}
+	ctx = audit.WithActor(ctx, audit.ActorCLI) // who the audit trail records for changes made here
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue

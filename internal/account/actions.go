@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/web"
@@ -70,6 +71,7 @@ func (h *Handler) revokeApp(w http.ResponseWriter, r *http.Request, _ storage.Se
 		return
 	}
 	h.Log.Info("app access removed by user", "user_id", user.ID, "client_id", clientID, "tokens_revoked", n)
+	h.Audit.Record(ctx, audit.Event{Action: audit.ConsentRevoked, Actor: user.ID, UserID: user.ID, ClientID: clientID, RemoteIP: audit.RemoteIP(r), Details: map[string]any{"tokens_revoked": n}})
 	backToPage(w, r, "revoked")
 }
 
@@ -81,6 +83,7 @@ func (h *Handler) signOutOthers(w http.ResponseWriter, r *http.Request, sess sto
 		return
 	}
 	h.Log.Info("other sessions signed out by user", "user_id", user.ID, "sessions", n)
+	h.Audit.Record(r.Context(), audit.Event{Action: audit.UserSessionsEnded, Actor: user.ID, UserID: user.ID, RemoteIP: audit.RemoteIP(r), Details: map[string]any{"sessions_ended": n}})
 	backToPage(w, r, "signed-out")
 }
 
@@ -151,6 +154,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, sess st
 		return
 	}
 	h.Log.Info("password changed by user", "user_id", user.ID, "sessions_ended", n, "tokens_revoked", revoked)
+	h.Audit.Record(ctx, audit.Event{Action: audit.UserPasswordChanged, Actor: user.ID, UserID: user.ID, RemoteIP: audit.RemoteIP(r), Details: map[string]any{"sessions_ended": n, "tokens_revoked": revoked}})
 	backToPage(w, r, "password")
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/session"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -55,6 +56,7 @@ type Options struct {
 	// Throttle limits wrong current passwords like failed sign-ins
 	// (throttle.go); nil means no limit.
 	Throttle *throttle.Limiter
+	Audit    *audit.Recorder // what the user revokes or changes; nil records nothing
 }
 
 // Handler serves the account page and its actions.

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -15,6 +16,7 @@ type Service struct {
 	store   storage.Store
 	secrets *secret.ClientSecrets
 	now     func() time.Time
+	audit   *audit.Recorder // every change, with the actor from the context (audit.go)
 }
 
 // New returns a Service. secrets hashes and seals client secrets under the
@@ -24,7 +26,7 @@ func New(store storage.Store, secrets *secret.ClientSecrets, now func() time.Tim
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, secrets: secrets, now: now}
+	return &Service{store: store, secrets: secrets, now: now, audit: audit.New(store, audit.Options{Now: now})}
 }
 
 // ValidationError says which input field is wrong and why.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -106,6 +107,7 @@ func (s *Service) CreateAPI(ctx context.Context, in APIInput) (storage.API, erro
 	if err := s.store.CreateAPI(ctx, a); err != nil {
 		return storage.API{}, apiStoreError("create api", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.APICreated, Target: a.ID, Details: map[string]any{"project_id": a.ProjectID, "identifier": a.Identifier}})
 	return a, nil
 }
 
@@ -124,6 +126,7 @@ func (s *Service) UpdateAPI(ctx context.Context, id string, in APIInput) (storag
 	if err := s.store.UpdateAPI(ctx, old); err != nil {
 		return storage.API{}, apiStoreError("update api", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.APIUpdated, Target: old.ID, Details: map[string]any{"project_id": old.ProjectID, "identifier": old.Identifier}})
 	return old, nil
 }
 
@@ -161,7 +164,7 @@ func (s *Service) ListAPIs(ctx context.Context, projectID string) ([]storage.API
 // DeleteAPI deletes an API; while a client lists it the store refuses with
 // storage.ErrInUse.
 func (s *Service) DeleteAPI(ctx context.Context, id string) error {
-	return s.store.DeleteAPI(ctx, id)
+	return s.recorded(ctx, s.store.DeleteAPI(ctx, id), audit.Event{Action: audit.APIDeleted, Target: id})
 }
 
 // checkClientAPIs checks a client's project and APIs exist and, when it

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -160,5 +161,6 @@ func (s *Service) RotateSecret(ctx context.Context, id string, overlap time.Dura
 	if err := s.store.UpdateClient(ctx, c); err != nil {
 		return storage.Client{}, "", fmt.Errorf("rotate secret: %w", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.ClientSecretRotated, ClientID: c.ID, Target: c.ID, Details: map[string]any{"overlap": overlap.String()}})
 	return c, plain, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
@@ -71,6 +72,7 @@ func (s *Service) CreateClient(ctx context.Context, in NewClient) (storage.Clien
 	if err := s.store.CreateClient(ctx, c); err != nil {
 		return storage.Client{}, "", fmt.Errorf("create client: %w", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.ClientCreated, ClientID: c.ID, Target: c.ID, Details: map[string]any{"name": c.Name, "type": c.Type}})
 	return c, plain, nil
 }
 
@@ -178,7 +180,7 @@ func (s *Service) ListClients(ctx context.Context) ([]storage.Client, error) {
 
 // DeleteClient removes a client and everything issued to it.
 func (s *Service) DeleteClient(ctx context.Context, id string) error {
-	return s.store.DeleteClient(ctx, id)
+	return s.recorded(ctx, s.store.DeleteClient(ctx, id), audit.Event{Action: audit.ClientDeleted, ClientID: id, Target: id})
 }
 
 func dedupe(in []string) []string {

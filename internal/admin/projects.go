@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -46,6 +47,7 @@ func (s *Service) CreateProject(ctx context.Context, in ProjectInput) (storage.P
 	if err := s.store.CreateProject(ctx, p); err != nil {
 		return storage.Project{}, fmt.Errorf("create project: %w", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.ProjectCreated, Target: p.ID, Details: map[string]any{"name": p.Name}})
 	return p, nil
 }
 
@@ -64,6 +66,7 @@ func (s *Service) UpdateProject(ctx context.Context, id string, in ProjectInput)
 	if err := s.store.UpdateProject(ctx, old); err != nil {
 		return storage.Project{}, fmt.Errorf("update project: %w", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.ProjectUpdated, Target: old.ID, Details: map[string]any{"name": old.Name}})
 	return old, nil
 }
 
@@ -81,5 +84,5 @@ func (s *Service) ListProjects(ctx context.Context) ([]storage.Project, error) {
 // belong to it the store refuses with storage.ErrInUse: deleting a project
 // never silently deletes credentials that apps are using.
 func (s *Service) DeleteProject(ctx context.Context, id string) error {
-	return s.store.DeleteProject(ctx, id)
+	return s.recorded(ctx, s.store.DeleteProject(ctx, id), audit.Event{Action: audit.ProjectDeleted, Target: id})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -61,6 +62,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (storage.User, err
 		}
 		return storage.User{}, fmt.Errorf("create user: %w", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.UserCreated, UserID: u.ID, Target: u.ID, Details: map[string]any{"admin": u.Admin}})
 	return u, nil
 }
 

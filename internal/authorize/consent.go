@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/web"
@@ -63,6 +64,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 	case "approve":
 	case "deny":
 		h.Log.Info("consent denied", "user_id", user.ID, "client_id", client.ID)
+		h.Audit.Record(ctx, audit.Event{Action: audit.ConsentDenied, Actor: user.ID, UserID: user.ID, ClientID: client.ID, RemoteIP: audit.RemoteIP(r)})
 		h.fail(w, r, req, oauth.Errorf(oauth.AccessDenied, "the user denied the request"))
 		return
 	default:
@@ -84,5 +86,6 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Log.Info("consent granted", "user_id", user.ID, "client_id", client.ID, "scope", oauth.JoinScope(req.Scopes))
+	h.Audit.Record(ctx, audit.Event{Action: audit.ConsentGranted, Actor: user.ID, UserID: user.ID, ClientID: client.ID, RemoteIP: audit.RemoteIP(r), Details: map[string]any{"scope": oauth.JoinScope(req.Scopes)}})
 	h.issueCode(w, r, req, *sess)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/session"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/throttle"
@@ -51,6 +52,7 @@ type Options struct {
 	Now        func() time.Time
 	Log        *slog.Logger
 	Throttle   *throttle.Limiter // brute-force protection of sign-in; nil: none
+	Audit      *audit.Recorder   // sign-ins and consents; nil records nothing
 }
 
 // Handler serves the front-channel endpoints.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/session"
@@ -94,6 +95,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ok {
 		h.Log.Info("login failed", "client_id", f.req.ClientID)
+		h.Audit.Record(r.Context(), audit.Event{Action: audit.LoginFailure, Actor: audit.ActorAnonymous, UserID: user.ID, ClientID: f.req.ClientID, RemoteIP: audit.RemoteIP(r)})
 		if err := attempt.failed(r.Context()); err != nil {
 			h.fail(w, r, f.req, oauth.Internal(err))
 			return
@@ -111,6 +113,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Log.Info("login succeeded", "user_id", user.ID, "client_id", f.req.ClientID)
+	h.Audit.Record(r.Context(), audit.Event{Action: audit.LoginSuccess, Actor: user.ID, UserID: user.ID, ClientID: f.req.ClientID, RemoteIP: audit.RemoteIP(r)})
 	if raw == "" {
 		if to := returnTo(r); to != "" {
 			http.Redirect(w, r, to, http.StatusSeeOther)

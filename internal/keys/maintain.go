@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
@@ -98,6 +99,7 @@ func (r *Ring) ensureAlg(ctx context.Context, alg string, prune bool) (bool, err
 				return changed, err
 			}
 			r.log.Info("signing key promoted: no key was signing", "kid", n.ID, "alg", alg)
+			r.audit.Record(ctx, audit.Event{Action: audit.KeyPromoted, Target: n.ID, Details: map[string]any{"alg": alg}})
 			n.ActivatesAt = stamp
 			cur = &n
 		} else {
@@ -115,6 +117,7 @@ func (r *Ring) ensureAlg(ctx context.Context, alg string, prune bool) (bool, err
 				return changed, err
 			}
 			r.log.Info("signing key retired early: an older key signs", "kid", k.ID, "alg", alg)
+			r.audit.Record(ctx, audit.Event{Action: audit.KeyRetired, Target: k.ID, Details: map[string]any{"alg": alg}})
 			changed = true
 		}
 	}
@@ -200,6 +203,7 @@ func (r *Ring) Rotate(ctx context.Context, alg string) (Rotation, error) {
 		return Rotation{}, err
 	}
 	r.log.Info("signing keys rotated", "alg", alg, "previous", old.ID, "current", next.ID, "next", created.ID)
+	r.audit.Record(ctx, audit.Event{Action: audit.KeyRotated, Target: next.ID, Details: map[string]any{"alg": alg, "previous": old.ID, "next": created.ID}})
 	rot := Rotation{Alg: alg}
 	r.mu.Lock()
 	for _, i := range describe(r.keys, now, r.retention) {
@@ -226,6 +230,7 @@ func (r *Ring) create(ctx context.Context, alg string, now, activates, notAfter 
 		return Key{}, fmt.Errorf("store %s key: %w", alg, err)
 	}
 	r.log.Info("signing key created", "kid", rec.ID, "alg", alg, "state", as, "activates_at", activates, "not_after", notAfter)
+	r.audit.Record(ctx, audit.Event{Action: audit.KeyCreated, Target: rec.ID, Details: map[string]any{"alg": alg, "state": as}})
 	return keyTimes(rec), nil
 }
 
@@ -243,6 +248,9 @@ func (r *Ring) delete(ctx context.Context, k Key, why string) error {
 		return fmt.Errorf("delete signing key %s: %w", k.ID, err)
 	}
 	r.log.Info("signing key deleted", "kid", k.ID, "alg", k.Alg, "reason", why)
+	if err == nil { // else another replica deleted it, and records that
+		r.audit.Record(ctx, audit.Event{Action: audit.KeyDeleted, Target: k.ID, Details: map[string]any{"alg": k.Alg, "reason": why}})
+	}
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
@@ -69,6 +70,9 @@ type Options struct {
 	Refresh time.Duration
 	// Log receives what maintenance did; nil discards it.
 	Log *slog.Logger
+	// Audit records every key created, rotated, retired or deleted; nil
+	// records nothing.
+	Audit *audit.Recorder
 }
 
 // Ring caches the store's signing keys and keeps them rotating.
@@ -81,6 +85,7 @@ type Ring struct {
 	retention time.Duration // Options.Retention + refresh
 	refresh   time.Duration
 	log       *slog.Logger
+	audit     *audit.Recorder
 	algs      []string // the algorithms kept signing: Algorithms
 
 	maintain sync.Mutex // one maintenance step at a time per process
@@ -96,7 +101,7 @@ func NewRing(store Store, master []byte, opt Options) (*Ring, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Ring{store: store, sealer: s, now: opt.Now, period: opt.Period, refresh: opt.Refresh, log: opt.Log, algs: Algorithms}
+	r := &Ring{store: store, sealer: s, now: opt.Now, period: opt.Period, refresh: opt.Refresh, log: opt.Log, audit: opt.Audit, algs: Algorithms}
 	r.managed, _ = store.(ManagedStore)
 	if r.now == nil {
 		r.now = time.Now

@@ -21,7 +21,7 @@ func TestDependencyDirection(t *testing.T) {
 	endpoints := []string{"internal/authorize", "internal/tokenapi", "internal/oidc", "internal/account"}
 	backends := []string{"internal/storage/sqlite", "internal/storage/postgres"}
 	lower := []string{"internal/oauth", "internal/secret", "internal/keys", "internal/token", "internal/storage", "internal/web",
-		"internal/config", "internal/session", "internal/janitor", "internal/throttle"}
+		"internal/config", "internal/session", "internal/janitor", "internal/throttle", "internal/audit"}
 
 	for pkg, deps := range imports {
 		for _, dep := range deps {

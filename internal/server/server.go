@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/account"
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/authorize"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
@@ -55,6 +56,7 @@ func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger
 			return nil, err
 		}
 	}
+	ctx = audit.WithActor(ctx, audit.ActorSystem) // what the server does on its own, such as key maintenance
 	s := &Server{cfg: cfg, store: store, log: log, now: now}
 	h, err := s.build(ctx, master, now)
 	if err != nil {
@@ -69,8 +71,9 @@ func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger
 
 func (s *Server) build(ctx context.Context, master []byte, now func() time.Time) (http.Handler, error) {
 	cfg, log := s.cfg, s.log
+	rec := audit.New(s.store, audit.Options{Now: now, Log: log})
 	ring, err := keys.NewRing(s.store, master, keys.Options{
-		Now: now, Period: cfg.KeyRotationPeriod, Retention: cfg.KeyRetention(), Log: log,
+		Now: now, Period: cfg.KeyRotationPeriod, Retention: cfg.KeyRetention(), Log: log, Audit: rec,
 	})
 	if err != nil {
 		return nil, err
@@ -98,11 +101,11 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	authorize.New(authorize.Options{
 		Store: s.store, Pages: pages, CSRF: csrf,
 		Tokens: tokens, Issuer: cfg.Issuer, Secure: secure,
-		CodeTTL: cfg.CodeTTL, SessionTTL: cfg.SessionTTL, Now: now, Log: log, Throttle: limiter,
+		CodeTTL: cfg.CodeTTL, SessionTTL: cfg.SessionTTL, Now: now, Log: log, Throttle: limiter, Audit: rec,
 	}).Register(mux)
 	account.New(account.Options{
 		Store: s.store, Pages: pages, CSRF: csrf,
-		Secure: secure, Now: now, Log: log, Throttle: limiter,
+		Secure: secure, Now: now, Log: log, Throttle: limiter, Audit: rec,
 	}).Register(mux)
 	clientSecrets, err := secret.NewClientSecrets(master)
 	if err != nil {
@@ -113,7 +116,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	})
 	tokenapi.New(tokenapi.Options{
 		Store: s.store, Tokens: tokens, AccessTokenTTL: cfg.AccessTokenTTL, IDTokenTTL: cfg.IDTokenTTL, Now: now, Log: log,
-		RefreshIdleTTL: cfg.RefreshIdleTTL, RefreshAbsoluteTTL: cfg.RefreshAbsoluteTTL, ClientAuth: clientAuth,
+		RefreshIdleTTL: cfg.RefreshIdleTTL, RefreshAbsoluteTTL: cfg.RefreshAbsoluteTTL, ClientAuth: clientAuth, Audit: rec,
 	}).Register(mux)
 	oidcHandler, err := oidc.New(oidc.Options{Store: s.store, Keys: ring, Tokens: tokens, Metadata: metadata(cfg.Issuer), Now: now, Log: log})
 	if err != nil {
@@ -132,7 +135,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	cors := newCORSPolicy(s.store, []string{
 		tokenapi.PathToken, tokenapi.PathRevoke, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
 	}, now, log)
-	return observe(log, limitBodies(cors.wrap(mux))), nil
+	return observe(log, limitBodies(cors.wrap(audit.Middleware(mux)))), nil
 }
 
 // metadata is the discovery document for issuer.
@@ -194,6 +197,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // Serve answers requests on ln until ctx is cancelled, then stops accepting
 // connections and waits up to 15 seconds for in-flight requests.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	ctx = audit.WithActor(ctx, audit.ActorSystem) // key maintenance acts as the server
 	defer s.startKeyMaintenance(ctx)()
 	defer s.startJanitor(ctx)()
 	srv := &http.Server{

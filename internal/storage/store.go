@@ -149,4 +149,5 @@ type Store interface {
 	DeleteSigningKey(ctx context.Context, id string) error
 	// ListSigningKeys returns every key ordered by creation time, then ID.
 	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+	AuditStore // audit.go: the append-only audit trail
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -30,6 +31,7 @@ func (h *Handler) authorizationCode(ctx context.Context, c storage.Client, p map
 			return nil, oauth.Internal(rerr)
 		}
 		h.Log.Warn("authorization code replayed; grant revoked", "client_id", c.ID, "grant_id", rec.GrantID, "revoked", n)
+		h.Audit.Record(ctx, audit.Event{Action: audit.CodeReuseDetected, Actor: c.ID, UserID: rec.UserID, ClientID: c.ID, Target: rec.GrantID, Details: map[string]any{"tokens_revoked": n}})
 		return nil, oauth.Errorf(oauth.InvalidGrant, "the authorization code was already used")
 	case isNotFound(err):
 		return nil, oauth.Errorf(oauth.InvalidGrant, "the authorization code is not valid")

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/token"
@@ -47,6 +48,7 @@ type Options struct {
 	ClientAuth         *ClientAuth // authenticates clients (clientauth.go)
 	Now                func() time.Time
 	Log                *slog.Logger
+	Audit              *audit.Recorder // issuance, revocation, reuse; nil records nothing
 }
 
 // Handler serves the token endpoint.
@@ -143,7 +145,7 @@ func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) (*Response, e
 	if err != nil {
 		return nil, err
 	}
-	return g.run(r.Context(), client, p, t)
+	return g.run(audit.WithGrantType(r.Context(), gt), client, p, t)
 }
 
 // parseForm reads the urlencoded body; parameters in the URL query are

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -103,6 +104,7 @@ func (h *Handler) mintAccessWithGroups(ctx context.Context, c storage.Client, su
 	if err != nil {
 		return token.Minted{}, oauth.Internal(err)
 	}
+	h.Audit.Record(ctx, audit.Event{Action: audit.TokenIssued, Actor: c.ID, UserID: userID, ClientID: c.ID, Target: at.ID, Details: map[string]any{"grant_type": audit.GrantType(ctx), "grant_id": grantID, "scope": oauth.JoinScope(scopes)}})
 	return at, nil
 }
 

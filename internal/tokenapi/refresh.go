@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -81,6 +82,7 @@ func (h *Handler) refreshToken(ctx context.Context, c storage.Client, p map[stri
 			return nil, oauth.Internal(rerr)
 		}
 		h.Log.Warn("refresh token reused; grant revoked", "client_id", c.ID, "grant_id", old.GrantID, "token", secret.HashPrefix(raw), "revoked", n)
+		h.Audit.Record(ctx, audit.Event{Action: audit.RefreshReuseDetected, Actor: c.ID, UserID: old.UserID, ClientID: c.ID, Target: old.GrantID, Details: map[string]any{"tokens_revoked": n}})
 		return nil, oauth.Errorf(oauth.InvalidGrant, "the refresh token was already used")
 	case errors.Is(err, storage.ErrInactive):
 		return nil, oauth.Errorf(oauth.InvalidGrant, "the refresh token was revoked or has expired")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -82,6 +83,7 @@ func (h *Handler) revokeAccess(ctx context.Context, c storage.Client, raw string
 		return true, oauth.Internal(err)
 	}
 	h.Log.Info("access token revoked", "client_id", c.ID, "jti", claims.ID)
+	h.Audit.Record(ctx, audit.Event{Action: audit.TokenRevoked, Actor: c.ID, ClientID: c.ID, Target: claims.ID, Details: map[string]any{"token_type": hintAccessToken, "sub": claims.Subject}})
 	return true, nil
 }
 
@@ -106,6 +108,7 @@ func (h *Handler) revokeRefresh(ctx context.Context, c storage.Client, raw strin
 	}
 	h.Log.Info("refresh token revoked with its grant", "client_id", c.ID, "grant_id", rec.GrantID,
 		"token", secret.HashPrefix(raw), "revoked", n)
+	h.Audit.Record(ctx, audit.Event{Action: audit.TokenRevoked, Actor: c.ID, UserID: rec.UserID, ClientID: c.ID, Target: rec.GrantID, Details: map[string]any{"token_type": hintRefreshToken, "tokens_revoked": n}})
 	return true, nil
 }
 

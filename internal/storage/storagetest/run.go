@@ -88,6 +88,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ListSigningKeys", testListSigningKeys},
 		{"UpdateSigningKey", testUpdateSigningKey},
 		{"DeleteSigningKey", testDeleteSigningKey},
+		{"AppendAudit", testAppendAudit}, {"AppendAuditUnstorable", testAppendAuditUnstorable},
+		{"AppendAuditContention", func(t *testing.T, s storage.Store) { auditRace(t, []storage.Store{s}) }},
 	}
 	tests = append(tests, throttleTests...) // throttle.go
 	for _, tt := range tests {
@@ -131,6 +133,7 @@ func RunShared(t *testing.T, open func(t *testing.T) []storage.Store) {
 		{"RotateRevoke", rotateRevokeRace},
 		{"IssueRevokeUserClient", issueRevokeUserClientRace},
 		{"RecordFailure", recordFailureRace},
+		{"AppendAudit", auditRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
