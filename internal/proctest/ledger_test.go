@@ -100,12 +100,12 @@ func (l *ledger) markReplayed(f *flow) {
 
 // figures summarises the ledger.
 type figures struct {
-	flows, refreshes        int // successful code exchanges and rotations
-	codeDuplicates          int // codes redeemed successfully more than once
-	refreshDuplicates       int // refresh tokens rotated successfully more than once
-	noAnswer                int // attempts that got no answer (killed, or down)
-	replays, uncertain      int // flows replayed on purpose; flows with an unanswered request
-	fail                    int // authorizations that failed (server down)
+	flows, refreshes   int // successful code exchanges and rotations
+	codeDuplicates     int // codes redeemed successfully more than once
+	refreshDuplicates  int // refresh tokens rotated successfully more than once
+	noAnswer           int // attempts that got no answer (killed, or down)
+	replays, uncertain int // flows replayed on purpose; flows with an unanswered request
+	fail               int // authorizations that failed (server down)
 }
 
 func (l *ledger) figures() figures {
