@@ -198,13 +198,13 @@ func checkTokens(t *testing.T, ag *agent, base string, led *ledger) (lost, unrev
 					// Retried after no answer: either outcome is right.
 				case j.f.replayed && on:
 					unrevoked++
-					report(t, &unrevoked, "a %s token of a replayed grant is still active", j.tok.kind)
+					report(t, &unrevoked, "a token of a replayed grant (%s) is still active", j.tok.kind)
 				case !j.f.replayed && j.f.rotated[j.tok.value] && on:
 					lost++
 					report(t, &lost, "a refresh token rotated with a 200 answer is still active")
 				case !j.f.replayed && !j.f.rotated[j.tok.value] && !on:
 					lost++
-					report(t, &lost, "a %s token of an untouched grant is no longer active", j.tok.kind)
+					report(t, &lost, "a token of an untouched grant (%s) is no longer active", j.tok.kind)
 				}
 				mu.Unlock()
 			}

@@ -82,6 +82,6 @@ func checkStore(t *testing.T, dsn string) {
 	if n, err := count("SELECT id FROM tokens"); err != nil || n == 0 {
 		t.Errorf("the store holds %d tokens (%v): the checks saw nothing", n, err)
 	} else {
-		t.Logf("store consistent: %d tokens checked, %d inconsistencies", n, total)
+		t.Logf("store checks: %d tokens, %d inconsistencies", n, total)
 	}
 }
