@@ -48,6 +48,7 @@ func TestCrashSafety(t *testing.T) {
 			for i := range crashAgents {
 				wg.Go(func() { runAgent(ctx, ap.agent(lb.URL), lb.URL, led, uint64(i)) })
 			}
+			defer func() { stop(); wg.Wait() }() // also when a check fails early
 			waitTraffic(t, led, figures{}, crashBefore)
 			first.kill()
 			lb.route()
