@@ -55,6 +55,7 @@ func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger
 		if store, err = OpenMigrated(ctx, cfg.DB); err != nil {
 			return nil, err
 		}
+		store = withCache(store, log) // docs/replicas.md: cache bounds
 	}
 	ctx = audit.WithActor(ctx, audit.ActorSystem) // what the server does on its own, such as key maintenance
 	s := &Server{cfg: cfg, store: store, log: log, now: now}
@@ -79,6 +80,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		return nil, err
 	}
 	s.ring = ring
+	followKeyChanges(s.store, ring)
 	if err := ring.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
