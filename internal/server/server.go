@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/authorize"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
+	"github.com/gatehouse-dev/gatehouse/internal/metrics"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/oidc"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
@@ -32,6 +33,7 @@ type Server struct {
 	log     *slog.Logger
 	ring    *keys.Ring
 	now     func() time.Time
+	metrics *metrics.Metrics
 }
 
 // Deps lets tests inject the store and the clock; zero values mean the
@@ -56,6 +58,7 @@ func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger
 		}
 	}
 	s := &Server{cfg: cfg, store: store, log: log, now: now}
+	s.instrumentStore()
 	h, err := s.build(ctx, master, now)
 	if err != nil {
 		if deps.Store == nil {
@@ -128,7 +131,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	cors := newCORSPolicy(s.store, []string{
 		tokenapi.PathToken, tokenapi.PathRevoke, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
 	}, now, log)
-	return observe(log, cors.wrap(mux)), nil
+	return s.instrument(observe(log, cors.wrap(mux))), nil
 }
 
 // metadata is the discovery document for issuer.
@@ -192,6 +195,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.startKeyMaintenance(ctx)()
 	defer s.startJanitor(ctx)()
+	stopDebug, err := s.startDebugListeners(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopDebug()
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
