@@ -235,3 +235,27 @@ func bearerGet(h *http.Client, u, token, want string) Op {
 		return nil
 	}
 }
+
+// ParseScenarios returns the scenarios of a comma-separated list; "all"
+// means every one.
+func ParseScenarios(list string) ([]Scenario, error) {
+	if list == "all" {
+		return Scenarios, nil
+	}
+	var out []Scenario
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		sc, ok := ScenarioNamed(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown scenario %q", name)
+		}
+		out = append(out, sc)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no scenario given")
+	}
+	return out, nil
+}

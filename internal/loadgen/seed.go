@@ -16,6 +16,9 @@ type SeedOptions struct {
 	// RedirectURI is the public client's redirect URI. The load generator
 	// never calls it: it reads the code from the redirect.
 	RedirectURI string
+	// IDTokenAlg is the public client's id_token_signed_response_alg;
+	// empty leaves the OIDC default, RS256.
+	IDTokenAlg string
 }
 
 // DefaultPassword is the load users' password. Load users are for test
@@ -49,7 +52,7 @@ func Seed(ctx context.Context, adm *admin.Service, opt SeedOptions) (Credentials
 		creds.Users = append(creds.Users, UserCredentials{Username: email, Password: opt.Password})
 	}
 	spa, _, err := adm.CreateClient(ctx, admin.NewClient{
-		Type: storage.ClientSPA, Name: "Load test app", RedirectURIs: []string{opt.RedirectURI},
+		Type: storage.ClientSPA, Name: "Load test app", RedirectURIs: []string{opt.RedirectURI}, IDTokenAlg: opt.IDTokenAlg,
 	})
 	if err != nil {
 		return creds, fmt.Errorf("seed public client: %w", err)
