@@ -139,7 +139,9 @@ func runScale(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer store.Close()
 	start := time.Now()
-	opt.Progress = func(what string, n int) { fmt.Fprintf(stderr, "%s: %d (%s)\n", what, n, time.Since(start).Round(time.Second)) }
+	opt.Progress = func(what string, n int) {
+		fmt.Fprintf(stderr, "%s: %d (%s)\n", what, n, time.Since(start).Round(time.Second))
+	}
 	if err := loadgen.SeedScale(ctx, store, opt); err != nil {
 		return err
 	}

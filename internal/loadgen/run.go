@@ -32,7 +32,7 @@ type Result struct {
 	ServerCPU  time.Duration
 	CPUPerOp   time.Duration
 	RSSBytes   float64 // server RSS at the end; 0 when unknown
-	SamplerErr error `json:"-"`
+	SamplerErr error   `json:"-"`
 }
 
 // ErrorCount is the number of failed operations.
