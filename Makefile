@@ -55,8 +55,13 @@ e2e/browser/node_modules: e2e/browser/package.json e2e/browser/package-lock.json
 	npm ci --prefix e2e/browser
 	@touch $@
 
-bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+# Micro-benchmarks of the hot paths, then a short end-to-end load run
+# against a freshly started server (scripts/bench-e2e.sh; BENCHMARKS.md).
+BENCH_PKGS := ./internal/secret ./internal/token ./internal/oauth ./resource ./internal/storage/sqlite ./internal/storage/postgres
+bench: build
+	$(GO) build -o bin/gatehouse-load ./cmd/gatehouse-load
+	$(GO) test -run='^$$' -bench=. -benchmem $(BENCH_PKGS)
+	BIN=bin ./scripts/bench-e2e.sh
 
 clean:
 	rm -rf bin

@@ -53,6 +53,11 @@ type Config struct {
 
 	Throttle Throttle // brute-force protection (throttle.go)
 
+	// MetricsAddr, when set, serves /metrics on a listener of its own
+	// instead of the main one; PprofAddr serves net/http/pprof (off by
+	// default; keep it on loopback).
+	MetricsAddr, PprofAddr string
+
 	envErr error // environment variables that did not parse
 }
 
@@ -148,6 +153,8 @@ func (c *Config) BindServe(fs *flag.FlagSet) {
 	c.BindJanitor(fs)
 	stringVar(fs, &c.SigningAlg, "signing-alg", "access token signing algorithm: ES256, RS256 or EdDSA")
 	c.BindThrottle(fs)
+	stringVar(fs, &c.MetricsAddr, "metrics-addr", "serve /metrics on this address instead of --addr (e.g. 127.0.0.1:9090)")
+	stringVar(fs, &c.PprofAddr, "pprof-addr", "serve net/http/pprof on this address (off when empty; loopback only, e.g. 127.0.0.1:6060)")
 }
 
 // TLS reports whether the server speaks HTTPS.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -33,7 +34,7 @@ var dummyHash = HashPassword("gatehouse-dummy-password")
 func HashPassword(password string) string {
 	salt := make([]byte, argonSaltLen)
 	_, _ = rand.Read(salt)
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	key := argonKey([]byte(password), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, argonMemoryKiB, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key))
@@ -64,7 +65,7 @@ func CheckPassword(hash, password string) (bool, error) {
 	if err != nil || len(want) == 0 {
 		return false, ErrMalformedHash
 	}
-	got := argon2.IDKey([]byte(password), salt, iterations, memory, threads, uint32(len(want)))
+	got := argonKey([]byte(password), salt, iterations, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
@@ -73,4 +74,18 @@ func CheckPassword(hash, password string) (bool, error) {
 func BurnPasswordCheck(password string) bool {
 	_, _ = CheckPassword(dummyHash, password)
 	return false
+}
+
+// argonSlots bounds concurrent argon2id computations to the cores: each
+// holds its memory cost (19 MiB) while it runs, and more at once than
+// cores only adds memory, not throughput. A burst of logins then queues
+// here instead of growing the heap by 19 MiB per waiting request. It is
+// process-wide on purpose: the cores and the memory are.
+var argonSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// argonKey is argon2.IDKey run in one of argonSlots.
+func argonKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/authorize"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
+	"github.com/gatehouse-dev/gatehouse/internal/metrics"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/oidc"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
@@ -33,6 +34,7 @@ type Server struct {
 	log     *slog.Logger
 	ring    *keys.Ring
 	now     func() time.Time
+	metrics *metrics.Metrics
 }
 
 // Deps lets tests inject the store and the clock; zero values mean the
@@ -59,6 +61,7 @@ func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger
 	}
 	ctx = audit.WithActor(ctx, audit.ActorSystem) // what the server does on its own, such as key maintenance
 	s := &Server{cfg: cfg, store: store, log: log, now: now}
+	s.instrumentStore()
 	h, err := s.build(ctx, master, now)
 	if err != nil {
 		if deps.Store == nil {
@@ -137,7 +140,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	cors := newCORSPolicy(s.store, []string{
 		tokenapi.PathToken, tokenapi.PathRevoke, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
 	}, now, log)
-	return observe(log, limitBodies(cors.wrap(audit.Middleware(mux)))), nil
+	return s.instrument(observe(log, limitBodies(cors.wrap(audit.Middleware(mux))))), nil
 }
 
 // metadata is the discovery document for issuer.
@@ -202,6 +205,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	ctx = audit.WithActor(ctx, audit.ActorSystem) // key maintenance acts as the server
 	defer s.startKeyMaintenance(ctx)()
 	defer s.startJanitor(ctx)()
+	stopDebug, err := s.startDebugListeners(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopDebug()
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -40,7 +40,7 @@ func (m *memKeys) ListSigningKeys(context.Context) ([]storage.SigningKey, error)
 
 const issuer = "https://id.example.com"
 
-func newService(t *testing.T, now func() time.Time) (*Service, *keys.Ring) {
+func newService(t testing.TB, now func() time.Time) (*Service, *keys.Ring) {
 	t.Helper()
 	ring, err := keys.NewRing(&memKeys{}, []byte(strings.Repeat("k", 32)), keys.Options{Now: now})
 	if err != nil {

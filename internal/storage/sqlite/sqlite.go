@@ -16,7 +16,7 @@ import (
 
 // Store is a storage.Store on one SQLite database file.
 type Store struct {
-	db *sql.DB
+	db *cachedDB
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -40,8 +40,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	// Keep idle connections (database/sql keeps 2): a connection opened
+	// under load and closed after its query costs more than the query
+	// (pragmas, schema read), as profiles showed.
+	db.SetMaxIdleConns(maxIdleConns)
+	return &Store{db: newCachedDB(db)}, nil
 }
+
+// maxIdleConns is how many connections stay open between bursts: enough
+// for the concurrency of a busy server on a few cores.
+const maxIdleConns = 32
 
 // dsn is the driver's connection string for path. The pragmas are DSN
 // parameters, not statements run once, because database/sql opens

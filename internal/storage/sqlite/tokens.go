@@ -110,7 +110,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldID string, next stora
 
 func (s *Store) rotate(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, error) {
 	const op = "rotate refresh token"
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.db.begin(ctx)
 	if err != nil {
 		return storage.Token{}, wrap(op, err)
 	}

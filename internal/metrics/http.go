@@ -1,0 +1,113 @@
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Routes whose requests get extra labels or counters.
+const (
+	routeToken = "POST /token"
+	routeLogin = "POST /login"
+)
+
+// recorder remembers the status a handler wrote.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Middleware counts and times every request of next, which must be (or
+// wrap, without copying the request) an http.ServeMux: the route label is
+// the pattern the mux matched (r.Pattern), "unmatched" when none did. With
+// serve set, it also answers GET /metrics itself.
+func (m *Metrics) Middleware(next http.Handler, serve bool) http.Handler {
+	exposition := m.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if serve && r.URL.Path == Path && r.Method == http.MethodGet {
+			exposition.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			// Recorded also when next panics (observe turns the panic into
+			// a 500 inside; an ErrAbortHandler passes through).
+			m.observeRequest(r, rec, time.Since(start))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func (m *Metrics) observeRequest(r *http.Request, rec *recorder, d time.Duration) {
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	grant := ""
+	if route == routeToken && r.PostForm != nil {
+		// The token handler parsed the form on this request; reading it
+		// here parses nothing.
+		grant = grantLabel(r.PostForm.Get("grant_type"))
+	}
+	m.requests.WithLabelValues(route, grant, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route, grant).Observe(d.Seconds())
+	if route == routeLogin {
+		m.logins.WithLabelValues(loginOutcome(status, startsSession(rec.Header()))).Inc()
+	}
+}
+
+// loginOutcome classifies a POST /login answer: one that starts a session
+// (sets the session cookie) is a sign-in, whatever page follows (consent,
+// a redirect onward); 429 is a throttled attempt, 5xx an error, anything
+// else (the form shown again) a failure.
+func loginOutcome(status int, session bool) string {
+	switch {
+	case session && status < 400:
+		return "success"
+	case status == http.StatusTooManyRequests:
+		return "throttled"
+	case status >= 500:
+		return "error"
+	}
+	return "failure"
+}
+
+// sessionCookies are the names of the session cookie (internal/session):
+// "__Host-" prefixed on https issuers.
+var sessionCookies = []string{"gatehouse_session=", "__Host-gatehouse_session="}
+
+// startsSession reports whether h sets a non-empty session cookie.
+func startsSession(h http.Header) bool {
+	for _, c := range h.Values("Set-Cookie") {
+		for _, prefix := range sessionCookies {
+			if v, ok := strings.CutPrefix(c, prefix); ok && v != "" && v[0] != ';' {
+				return true
+			}
+		}
+	}
+	return false
+}
