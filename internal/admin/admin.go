@@ -15,6 +15,7 @@ type Service struct {
 	store   storage.Store
 	secrets *secret.ClientSecrets
 	now     func() time.Time
+	ring    KeyRing // nil unless WithKeys
 }
 
 // New returns a Service. secrets hashes and seals client secrets under the
