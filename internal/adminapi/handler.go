@@ -110,7 +110,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	next, pattern := h.mux.Handler(r)
 	if pattern != "" {
-		next.ServeHTTP(w, r)
+		h.mux.ServeHTTP(w, r) // which sets the path values; Handler does not
 		return
 	}
 	probe := &statusProbe{header: http.Header{}}
