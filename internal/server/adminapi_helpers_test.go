@@ -151,3 +151,12 @@ func userToken(t *testing.T, env *servertest.Env, console storage.Client, email 
 	}
 	return r
 }
+
+func readAll(t *testing.T, resp *http.Response) []byte {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
