@@ -41,18 +41,18 @@ func validateAPI(in APIInput) (storage.API, error) {
 		return storage.API{}, err
 	}
 	scopes := make([]storage.APIScope, 0, len(in.Scopes))
-	for _, sc := range in.Scopes {
+	for i, sc := range in.Scopes {
 		sc.Name = strings.TrimSpace(sc.Name)
 		sc.Description = strings.TrimSpace(sc.Description)
 		switch {
 		case !oauth.ValidScopeName(sc.Name):
-			return storage.API{}, invalid("scope", "%q is not a valid scope name (printable ASCII, no spaces, quotes or backslashes)", sc.Name)
+			return storage.API{}, invalidItem("scope", i+1, "%q is not a valid scope name (printable ASCII, no spaces, quotes or backslashes)", sc.Name)
 		case slices.Contains(oauth.StandardScopes, sc.Name):
-			return storage.API{}, invalid("scope", "%q is an OpenID Connect scope, which every client may request; an API cannot define it", sc.Name)
+			return storage.API{}, invalidItem("scope", i+1, "%q is an OpenID Connect scope, which every client may request; an API cannot define it", sc.Name)
 		case slices.ContainsFunc(scopes, func(o storage.APIScope) bool { return o.Name == sc.Name }):
-			return storage.API{}, invalid("scope", "%q is listed twice", sc.Name)
+			return storage.API{}, invalidItem("scope", i+1, "%q is listed twice", sc.Name)
 		case utf8.RuneCountInString(sc.Description) > maxScopeDescriptionLen || !plainText(sc.Description):
-			return storage.API{}, invalid("scope", "the description of %q must be at most %d characters of text", sc.Name, maxScopeDescriptionLen)
+			return storage.API{}, invalidItem("scope", i+1, "the description of %q must be at most %d characters of text", sc.Name, maxScopeDescriptionLen)
 		}
 		scopes = append(scopes, sc)
 	}
@@ -174,18 +174,22 @@ func (s *Service) DeleteAPI(ctx context.Context, id string) error {
 // lists APIs, that each of its scopes is defined by one of them. The
 // OpenID Connect scopes need no API: every client may request them. A
 // client without APIs keeps free-form scopes, as before projects existed.
-func (s *Service) checkClientAPIs(ctx context.Context, c storage.Client) error {
+// in is the input c was validated from, to point at the element at fault.
+func (s *Service) checkClientAPIs(ctx context.Context, c storage.Client, in NewClient) error {
 	if c.ProjectID != "" {
 		if err := s.checkProject(ctx, c.ProjectID); err != nil {
 			return err
 		}
 	}
 	sc, err := s.undefinedScope(ctx, c, nil)
+	if ve := (*ValidationError)(nil); errors.As(err, &ve) && ve.Field == "api" {
+		ve.Item = itemOf(in.APIs, ve.value)
+	}
 	if err != nil {
 		return err
 	}
 	if sc != "" {
-		return invalid("scope", "%q is not a scope of the client's APIs", sc)
+		return invalidItem("scope", itemOf(in.Scopes, sc), "%q is not a scope of the client's APIs", sc)
 	}
 	return nil
 }
@@ -206,7 +210,7 @@ func (s *Service) undefinedScope(ctx context.Context, c storage.Client, changed 
 			a, err = *changed, nil
 		}
 		if errors.Is(err, storage.ErrNotFound) {
-			return "", invalid("api", "no API has the ID %q", id)
+			return "", &ValidationError{Field: "api", Message: fmt.Sprintf("no API has the ID %q", id), value: id}
 		} else if err != nil {
 			return "", fmt.Errorf("get api: %w", err)
 		}

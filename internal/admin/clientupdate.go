@@ -61,7 +61,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, in NewClient) (st
 		return storage.Client{}, invalid("auth_method", "cannot change from %s to %s; create a new credential instead",
 			EffectiveAuthMethod(old), EffectiveAuthMethod(c))
 	}
-	if err := s.checkClientAPIs(ctx, c); err != nil {
+	if err := s.checkClientAPIs(ctx, c, in); err != nil {
 		return storage.Client{}, err
 	}
 	c.ID, c.CreatedAt, c.UpdatedAt = old.ID, old.CreatedAt, s.timestamp()

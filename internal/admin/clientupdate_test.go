@@ -127,3 +127,41 @@ func TestKeys(t *testing.T) {
 		t.Errorf("ListKeys = %v, %v", infos, err)
 	}
 }
+
+// TestValidationItem: a validation error about one element of a list says
+// which, counted in the input as given (blanks and repeats included).
+func TestValidationItem(t *testing.T) {
+	t.Parallel()
+	svc, _ := newService(t)
+	ctx := t.Context()
+	tests := []struct {
+		name  string
+		in    NewClient
+		field string
+		item  int
+	}{
+		{"redirect uri after blanks and repeats", NewClient{Type: storage.ClientSPA, Name: "A",
+			RedirectURIs: []string{" ", "https://a.example.com/cb", "https://a.example.com/cb", "http://a.example.com/cb"}}, "redirect_uri", 4},
+		{"pattern", NewClient{Type: storage.ClientSPA, Name: "A", RedirectURIPatterns: []string{"https://(.*"}}, "redirect_uri_pattern", 1},
+		{"scope", NewClient{Type: storage.ClientService, Name: "A", Scopes: []string{"ok", "bad\"scope"}}, "scope", 2},
+		{"default only", NewClient{Type: storage.ClientSPA, Name: "A", DefaultRedirectURI: "http://a.example.com/cb"}, "default_redirect_uri", 0},
+		{"default also listed", NewClient{Type: storage.ClientSPA, Name: "A", DefaultRedirectURI: "http://a.example.com/cb",
+			RedirectURIs: []string{"http://a.example.com/cb"}}, "redirect_uri", 1},
+		{"unknown api", NewClient{Type: storage.ClientService, Name: "A", APIs: []string{"", "nope"}}, "api", 2},
+		{"no redirect at all", NewClient{Type: storage.ClientSPA, Name: "A"}, "redirect_uri", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := svc.CreateClient(ctx, tt.in)
+			var ve *ValidationError
+			if !errors.As(err, &ve) || ve.Field != tt.field || ve.Item != tt.item {
+				t.Errorf("error %#v, want field %q item %d", err, tt.field, tt.item)
+			}
+		})
+	}
+	_, err := svc.CreateUser(ctx, NewUser{Email: "a@example.com", Password: "password1", Groups: []string{"a", "\x01"}})
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Field != "group" || ve.Item != 2 {
+		t.Errorf("group error %#v, want item 2", err)
+	}
+}

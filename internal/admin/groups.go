@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -69,6 +70,9 @@ func (s *Service) GetGroup(ctx context.Context, name string) (Group, error) {
 // storage.ErrNotFound, a bad group name a ValidationError.
 func (s *Service) AddToGroup(ctx context.Context, group, userID string) (storage.User, error) {
 	names, err := checkGroups([]string{group})
+	if ve := (*ValidationError)(nil); errors.As(err, &ve) {
+		ve.Item = 0 // one name, not a list
+	}
 	if err != nil {
 		return storage.User{}, err
 	}

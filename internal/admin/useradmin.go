@@ -30,10 +30,10 @@ type UserUpdate struct {
 // maxGroupLen characters of text.
 func checkGroups(groups []string) ([]string, error) {
 	out := []string{}
-	for _, g := range groups {
+	for i, g := range groups {
 		g = strings.TrimSpace(g)
 		if g == "" || utf8.RuneCountInString(g) > maxGroupLen || !plainText(g) {
-			return nil, invalid("group", "group names must be non-empty text of at most %d characters, without control characters", maxGroupLen)
+			return nil, invalidItem("group", i+1, "group names must be non-empty text of at most %d characters, without control characters", maxGroupLen)
 		}
 		if !slices.Contains(out, g) {
 			out = append(out, g)

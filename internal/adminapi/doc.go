@@ -13,8 +13,9 @@
 // when the token expires.
 //
 // Errors are JSON {"error", "message"} with, for validation errors (400),
-// the request field at fault: {"error": "invalid_request", "field":
-// "redirect_uris", "message": "..."}. Unknown IDs are 404 not_found,
+// the request member at fault, with the element's index for a list:
+// {"error": "invalid_request", "field": "redirect_uris[0]", "message":
+// "..."}. Unknown IDs are 404 not_found,
 // conflicts with the stored state (a taken email, a project that still
 // has credentials, the last administrator) 409 conflict, malformed or
 // oversized bodies 400 or 413. Secret hashes and sealed secrets are never

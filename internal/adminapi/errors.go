@@ -3,6 +3,7 @@ package adminapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -75,7 +76,11 @@ func writeServiceError(w http.ResponseWriter, log *slog.Logger, err error) {
 	var ve *admin.ValidationError
 	switch {
 	case errors.As(err, &ve):
-		writeError(w, http.StatusBadRequest, codeInvalid, jsonField(ve.Field), ve.Message)
+		field := jsonField(ve.Field)
+		if ve.Item > 0 {
+			field = fmt.Sprintf("%s[%d]", field, ve.Item-1)
+		}
+		writeError(w, http.StatusBadRequest, codeInvalid, field, ve.Message)
 	case errors.Is(err, storage.ErrNotFound):
 		writeError(w, http.StatusNotFound, codeNotFound, "", "no such record")
 	case errors.Is(err, storage.ErrInUse):

@@ -58,7 +58,12 @@ func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) addMember(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	name := r.PathValue("name")
-	if _, err := h.svc.AddToGroup(ctx, name, r.PathValue("user_id")); err != nil {
+	_, err := h.svc.AddToGroup(ctx, name, r.PathValue("user_id"))
+	if ve := (*admin.ValidationError)(nil); errors.As(err, &ve) {
+		writeError(w, http.StatusBadRequest, codeInvalid, "name", ve.Message) // the path's group name
+		return
+	}
+	if err != nil {
 		h.fail(w, err)
 		return
 	}

@@ -42,6 +42,8 @@ func TestAdminAPIProjectsAPIsClients(t *testing.T) {
 		apiBody := map[string]any{"project_id": project, "name": "Orders", "identifier": "https://orders.example.com",
 			"scopes": []map[string]string{{"name": "orders:read", "description": "Read orders"}, {"name": "orders:write"}}}
 		call("POST", "/apis", map[string]any{"project_id": project, "name": "Bad", "identifier": "ftp://x"}).wantError(t, 400, "invalid_request", "identifier")
+		call("POST", "/apis", map[string]any{"project_id": project, "name": "Bad", "identifier": "https://bad.example.com",
+			"scopes": []map[string]string{{"name": "a"}, {"name": "openid"}}}).wantError(t, 400, "invalid_request", "scopes[1]")
 		call("POST", "/apis", map[string]any{"project_id": "absent", "name": "Bad", "identifier": "https://x.example.com"}).wantError(t, 400, "invalid_request", "project_id")
 		api := call("POST", "/apis", apiBody).want(t, 201).str(t, "id")
 		call("POST", "/apis", apiBody).wantError(t, 400, "invalid_request", "identifier") // taken
@@ -58,10 +60,11 @@ func TestAdminAPIProjectsAPIsClients(t *testing.T) {
 			field string
 		}{
 			{"no type", map[string]any{"name": "X"}, "type"},
-			{"http redirect", map[string]any{"type": "spa", "name": "X", "redirect_uris": []string{"http://app.example.com/cb"}}, "redirect_uris"},
-			{"bad pattern", map[string]any{"type": "spa", "name": "X", "redirect_uri_patterns": []string{"https://(.*"}}, "redirect_uri_patterns"},
-			{"scope of no api", map[string]any{"type": "service", "name": "X", "apis": []string{api}, "scopes": []string{"stock:read"}}, "scopes"},
-			{"unknown api", map[string]any{"type": "service", "name": "X", "apis": []string{"absent"}}, "apis"},
+			{"http redirect", map[string]any{"type": "spa", "name": "X", "redirect_uris": []string{"https://app.example.com/cb", "http://app.example.com/cb"}}, "redirect_uris[1]"},
+			{"bad default", map[string]any{"type": "spa", "name": "X", "default_redirect_uri": "http://app.example.com/cb"}, "default_redirect_uri"},
+			{"bad pattern", map[string]any{"type": "spa", "name": "X", "redirect_uri_patterns": []string{"https://(.*"}}, "redirect_uri_patterns[0]"},
+			{"scope of no api", map[string]any{"type": "service", "name": "X", "apis": []string{api}, "scopes": []string{"openid", "stock:read"}}, "scopes[1]"},
+			{"unknown api", map[string]any{"type": "service", "name": "X", "apis": []string{api, "absent"}}, "apis[1]"},
 			{"unknown auth method", map[string]any{"type": "web", "name": "X", "redirect_uris": []string{"https://a.example.com/cb"}, "token_endpoint_auth_method": "magic"}, "token_endpoint_auth_method"},
 			{"negative ttl", map[string]any{"type": "web", "name": "X", "redirect_uris": []string{"https://a.example.com/cb"}, "refresh_idle_ttl_seconds": -1}, "refresh_idle_ttl_seconds"},
 			{"wrong JSON type", map[string]any{"type": "spa", "name": "X", "redirect_uris": "https://a.example.com/cb"}, "redirect_uris"},

@@ -25,7 +25,7 @@ func TestAdminAPIUsersGroupsKeys(t *testing.T) {
 		}{
 			{"bad email", map[string]any{"email": "nope", "password": "long enough"}, "email"},
 			{"short password", map[string]any{"email": "a@example.com", "password": "short"}, "password"},
-			{"empty group", map[string]any{"email": "a@example.com", "password": "long enough", "groups": []string{""}}, "groups"},
+			{"empty group", map[string]any{"email": "a@example.com", "password": "long enough", "groups": []string{"eng", ""}}, "groups[1]"},
 			{"unknown member", map[string]any{"email": "a@example.com", "password": "long enough", "role": "x"}, "role"},
 		} {
 			t.Run("user "+tt.name, func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestAdminAPIUsersGroupsKeys(t *testing.T) {
 			t.Errorf("PUT member = %v", g)
 		}
 		call("PUT", "/groups/design/members/absent", nil).wantError(t, 404, "not_found", "")
-		call("PUT", "/groups/%20/members/"+adaID, nil).wantError(t, 400, "invalid_request", "groups")
+		call("PUT", "/groups/%20/members/"+adaID, nil).wantError(t, 400, "invalid_request", "name")
 		call("DELETE", "/groups/design/members/"+bobID, nil).wantError(t, 404, "not_found", "")
 		call("DELETE", "/groups/design/members/"+adaID, nil).want(t, http.StatusNoContent)
 		call("GET", "/groups/design", nil).wantError(t, 404, "not_found", "")
