@@ -152,7 +152,7 @@ func TestClientAddInvalid(t *testing.T) {
 		{"http on a public host", []string{"--type", "web", "--redirect-uri", "http://app.example.com/cb"}, []string{"--redirect-uri:", "loopback"}},
 		{"fragment", []string{"--type", "spa", "--redirect-uri", "https://app.example.com/cb#x"}, []string{"--redirect-uri:", "fragment"}},
 		{"private scheme for web", []string{"--type", "web", "--redirect-uri", "com.example.app:/cb"}, []string{"--redirect-uri:", "native"}},
-		{"bad default redirect", []string{"--type", "spa", "--redirect-uri", "https://app.example.com/cb", "--default-redirect-uri", "javascript:alert(1)"}, []string{"--redirect-uri:", `"javascript:alert(1)"`, "never allowed"}},
+		{"bad default redirect", []string{"--type", "spa", "--redirect-uri", "https://app.example.com/cb", "--default-redirect-uri", "javascript:alert(1)"}, []string{"--default-redirect-uri:", `"javascript:alert(1)"`, "never allowed"}},
 		{"pattern with unescaped dot", []string{"--type", "web", "--redirect-uri-pattern", `https://[a-z]+.example\.com/cb`}, []string{"--redirect-uri-pattern:", "unescaped"}},
 		{"pattern not RE2", []string{"--type", "web", "--redirect-uri-pattern", `https://app\.example\.com/[`}, []string{"--redirect-uri-pattern:", "RE2"}},
 		{"pattern with http host", []string{"--type", "web", "--redirect-uri-pattern", `http://app\.example\.com/cb`}, []string{"--redirect-uri-pattern:", "loopback"}},

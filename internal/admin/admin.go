@@ -2,6 +2,7 @@ package admin
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -17,6 +18,7 @@ type Service struct {
 	secrets *secret.ClientSecrets
 	now     func() time.Time
 	audit   *audit.Recorder // every change, with the actor from the context (audit.go)
+	ring    KeyRing         // nil unless WithKeys
 }
 
 // New returns a Service. secrets hashes and seals client secrets under the
@@ -31,14 +33,35 @@ func New(store storage.Store, secrets *secret.ClientSecrets, now func() time.Tim
 
 // ValidationError says which input field is wrong and why.
 type ValidationError struct {
-	Field   string
+	Field string
+	// Item is the 1-based position of the element at fault in the input
+	// list Field names (so the admin API can say "redirect_uris[2]"); 0
+	// when the error is not about one element.
+	Item    int
 	Message string
+	value   string // the element at fault, for a caller to find its Item
 }
 
 func (e *ValidationError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Message) }
 
 func invalid(field, format string, args ...any) error {
 	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalidItem is invalid about the item'th (1-based) element of a list.
+func invalidItem(field string, item int, format string, args ...any) error {
+	return &ValidationError{Field: field, Item: item, Message: fmt.Sprintf(format, args...)}
+}
+
+// itemOf returns the 1-based position of the first element of list that
+// is v once trimmed (as dedupe trims), or 0 when none is.
+func itemOf(list []string, v string) int {
+	for i, s := range list {
+		if strings.TrimSpace(s) == v {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // plainText reports whether s is valid UTF-8 without control characters,

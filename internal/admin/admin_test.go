@@ -162,7 +162,7 @@ func TestCreateClientInvalid(t *testing.T) {
 		{"wildcard", NewClient{Type: storage.ClientSPA, Name: "A", RedirectURIs: []string{"https://*.example.com/cb"}}, "redirect_uri", "pattern"},
 		{"private scheme for web", NewClient{Type: storage.ClientWeb, Name: "A", RedirectURIs: []string{"com.example.app:/cb"}}, "redirect_uri", "native"},
 		{"one-label private scheme", NewClient{Type: storage.ClientNative, Name: "A", RedirectURIs: []string{"myapp:/cb"}}, "redirect_uri", "reversed domain"},
-		{"bad default", NewClient{Type: storage.ClientSPA, Name: "A", RedirectURIs: https, DefaultRedirectURI: "javascript:alert(1)"}, "redirect_uri", "never allowed"},
+		{"bad default", NewClient{Type: storage.ClientSPA, Name: "A", RedirectURIs: https, DefaultRedirectURI: "javascript:alert(1)"}, "default_redirect_uri", "never allowed"},
 		{"bad pattern", NewClient{Type: storage.ClientWeb, Name: "A", RedirectURIPatterns: []string{`https://[a-z]+.example\.com/`}}, "redirect_uri_pattern", "unescaped"},
 		{"pattern not RE2", NewClient{Type: storage.ClientWeb, Name: "A", RedirectURIPatterns: []string{`https://app\.example\.com/(`}}, "redirect_uri_pattern", "RE2"},
 		{"bad logout URI", NewClient{Type: storage.ClientSPA, Name: "A", RedirectURIs: https, PostLogoutRedirectURIs: []string{"http://evil.example.com/"}}, "post_logout_redirect_uri", "loopback"},

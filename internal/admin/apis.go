@@ -42,18 +42,18 @@ func validateAPI(in APIInput) (storage.API, error) {
 		return storage.API{}, err
 	}
 	scopes := make([]storage.APIScope, 0, len(in.Scopes))
-	for _, sc := range in.Scopes {
+	for i, sc := range in.Scopes {
 		sc.Name = strings.TrimSpace(sc.Name)
 		sc.Description = strings.TrimSpace(sc.Description)
 		switch {
 		case !oauth.ValidScopeName(sc.Name):
-			return storage.API{}, invalid("scope", "%q is not a valid scope name (printable ASCII, no spaces, quotes or backslashes)", sc.Name)
+			return storage.API{}, invalidItem("scope", i+1, "%q is not a valid scope name (printable ASCII, no spaces, quotes or backslashes)", sc.Name)
 		case slices.Contains(oauth.StandardScopes, sc.Name):
-			return storage.API{}, invalid("scope", "%q is an OpenID Connect scope, which every client may request; an API cannot define it", sc.Name)
+			return storage.API{}, invalidItem("scope", i+1, "%q is an OpenID Connect scope, which every client may request; an API cannot define it", sc.Name)
 		case slices.ContainsFunc(scopes, func(o storage.APIScope) bool { return o.Name == sc.Name }):
-			return storage.API{}, invalid("scope", "%q is listed twice", sc.Name)
+			return storage.API{}, invalidItem("scope", i+1, "%q is listed twice", sc.Name)
 		case utf8.RuneCountInString(sc.Description) > maxScopeDescriptionLen || !plainText(sc.Description):
-			return storage.API{}, invalid("scope", "the description of %q must be at most %d characters of text", sc.Name, maxScopeDescriptionLen)
+			return storage.API{}, invalidItem("scope", i+1, "the description of %q must be at most %d characters of text", sc.Name, maxScopeDescriptionLen)
 		}
 		scopes = append(scopes, sc)
 	}
@@ -112,7 +112,10 @@ func (s *Service) CreateAPI(ctx context.Context, in APIInput) (storage.API, erro
 }
 
 // UpdateAPI replaces an API's name, identifier and scopes; an unknown ID
-// gives storage.ErrNotFound.
+// gives storage.ErrNotFound. Removing a scope that a client calling the
+// API is still allowed (and no other API of the client defines) is a
+// ValidationError on "scope": the client's registration would no longer
+// be valid, so the scope is removed from the client first.
 func (s *Service) UpdateAPI(ctx context.Context, id string, in APIInput) (storage.API, error) {
 	a, err := validateAPI(in)
 	if err != nil {
@@ -123,6 +126,9 @@ func (s *Service) UpdateAPI(ctx context.Context, id string, in APIInput) (storag
 		return storage.API{}, fmt.Errorf("update api: %w", err)
 	}
 	old.Name, old.Identifier, old.Scopes, old.UpdatedAt = a.Name, a.Identifier, a.Scopes, s.timestamp()
+	if err := s.checkScopesInUse(ctx, old); err != nil {
+		return storage.API{}, err
+	}
 	if err := s.store.UpdateAPI(ctx, old); err != nil {
 		return storage.API{}, apiStoreError("update api", err)
 	}
@@ -171,22 +177,45 @@ func (s *Service) DeleteAPI(ctx context.Context, id string) error {
 // lists APIs, that each of its scopes is defined by one of them. The
 // OpenID Connect scopes need no API: every client may request them. A
 // client without APIs keeps free-form scopes, as before projects existed.
-func (s *Service) checkClientAPIs(ctx context.Context, c storage.Client) error {
+// in is the input c was validated from, to point at the element at fault.
+func (s *Service) checkClientAPIs(ctx context.Context, c storage.Client, in NewClient) error {
 	if c.ProjectID != "" {
 		if err := s.checkProject(ctx, c.ProjectID); err != nil {
 			return err
 		}
 	}
+	sc, err := s.undefinedScope(ctx, c, nil)
+	if ve := (*ValidationError)(nil); errors.As(err, &ve) && ve.Field == "api" {
+		ve.Item = itemOf(in.APIs, ve.value)
+	}
+	if err != nil {
+		return err
+	}
+	if sc != "" {
+		return invalidItem("scope", itemOf(in.Scopes, sc), "%q is not a scope of the client's APIs", sc)
+	}
+	return nil
+}
+
+// undefinedScope returns the first of the client's scopes that none of its
+// APIs defines (OpenID scopes aside), or "" when every one is defined or
+// the client lists no APIs. changed, when not nil, stands for the stored
+// API with its ID, as an update is about to store it. An API the client
+// lists that does not exist is a ValidationError.
+func (s *Service) undefinedScope(ctx context.Context, c storage.Client, changed *storage.API) (string, error) {
 	if len(c.APIs) == 0 {
-		return nil
+		return "", nil
 	}
 	defined := map[string]bool{}
 	for _, id := range c.APIs {
 		a, err := s.store.GetAPI(ctx, id)
+		if changed != nil && id == changed.ID {
+			a, err = *changed, nil
+		}
 		if errors.Is(err, storage.ErrNotFound) {
-			return invalid("api", "no API has the ID %q", id)
+			return "", &ValidationError{Field: "api", Message: fmt.Sprintf("no API has the ID %q", id), value: id}
 		} else if err != nil {
-			return fmt.Errorf("get api: %w", err)
+			return "", fmt.Errorf("get api: %w", err)
 		}
 		for _, sc := range a.Scopes {
 			defined[sc.Name] = true
@@ -194,7 +223,29 @@ func (s *Service) checkClientAPIs(ctx context.Context, c storage.Client) error {
 	}
 	for _, sc := range c.Scopes {
 		if !defined[sc] && !slices.Contains(oauth.StandardScopes, sc) {
-			return invalid("scope", "%q is not a scope of the client's APIs", sc)
+			return sc, nil
+		}
+	}
+	return "", nil
+}
+
+// checkScopesInUse checks that every client listing the API a still has
+// each of its scopes defined once a is stored as it is.
+func (s *Service) checkScopesInUse(ctx context.Context, a storage.API) error {
+	clients, err := s.store.ListClients(ctx)
+	if err != nil {
+		return fmt.Errorf("list clients: %w", err)
+	}
+	for _, c := range clients {
+		if !slices.Contains(c.APIs, a.ID) {
+			continue
+		}
+		sc, err := s.undefinedScope(ctx, c, &a)
+		if err != nil {
+			return err
+		}
+		if sc != "" {
+			return invalid("scope", "%q is still allowed to the client %q (%s); remove it from the client first", sc, c.Name, c.ID)
 		}
 	}
 	return nil

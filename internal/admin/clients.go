@@ -59,7 +59,7 @@ func (s *Service) CreateClient(ctx context.Context, in NewClient) (storage.Clien
 	if err != nil {
 		return storage.Client{}, "", err
 	}
-	if err := s.checkClientAPIs(ctx, c); err != nil {
+	if err := s.checkClientAPIs(ctx, c, in); err != nil {
 		return storage.Client{}, "", err
 	}
 	c.ID = secret.NewID()
@@ -125,22 +125,25 @@ func validateClient(in NewClient) (storage.Client, error) {
 	}
 	for _, u := range c.RedirectURIs {
 		if err := oauth.ValidateRedirectURI(u, native); err != nil {
-			return storage.Client{}, invalid("redirect_uri", "%v", err)
+			if i := itemOf(in.RedirectURIs, u); i > 0 || u != c.DefaultRedirectURI {
+				return storage.Client{}, invalidItem("redirect_uri", i, "%v", err)
+			}
+			return storage.Client{}, invalid("default_redirect_uri", "%v", err)
 		}
 	}
 	for _, p := range c.RedirectURIPatterns {
 		if _, err := oauth.CompilePattern(p); err != nil {
-			return storage.Client{}, invalid("redirect_uri_pattern", "%v", err)
+			return storage.Client{}, invalidItem("redirect_uri_pattern", itemOf(in.RedirectURIPatterns, p), "%v", err)
 		}
 	}
 	for _, u := range c.PostLogoutRedirectURIs {
 		if err := oauth.ValidateRedirectURI(u, native); err != nil {
-			return storage.Client{}, invalid("post_logout_redirect_uri", "%v", err)
+			return storage.Client{}, invalidItem("post_logout_redirect_uri", itemOf(in.PostLogoutRedirectURIs, u), "%v", err)
 		}
 	}
 	for _, sc := range c.Scopes {
 		if !oauth.ValidScopeName(sc) {
-			return storage.Client{}, invalid("scope", "%q is not a valid scope name (printable ASCII, no spaces, quotes or backslashes)", sc)
+			return storage.Client{}, invalidItem("scope", itemOf(in.Scopes, sc), "%q is not a valid scope name (printable ASCII, no spaces, quotes or backslashes)", sc)
 		}
 	}
 	return c, nil

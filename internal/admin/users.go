@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
@@ -31,27 +30,24 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (storage.User, err
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
 		return storage.User{}, invalid("email", "%q is not an email address", in.Email)
 	}
-	if n := utf8.RuneCountInString(in.Password); n < MinPasswordLen {
-		return storage.User{}, invalid("password", "must be at least %d characters", MinPasswordLen)
+	if err := checkPassword(in.Password); err != nil {
+		return storage.User{}, err
 	}
-	if len(in.Password) > 1024 {
-		return storage.User{}, invalid("password", "must be at most 1024 bytes")
+	name, err := checkUserName(in.Name)
+	if err != nil {
+		return storage.User{}, err
 	}
-	if !plainText(in.Name) || len(in.Name) > 200 {
-		return storage.User{}, invalid("name", "must be at most 200 characters of text, without control characters")
-	}
-	for _, g := range in.Groups {
-		if strings.TrimSpace(g) == "" || !plainText(g) {
-			return storage.User{}, invalid("group", "group names must be non-empty text without control characters")
-		}
+	groups, err := checkGroups(in.Groups)
+	if err != nil {
+		return storage.User{}, err
 	}
 	now := s.timestamp()
 	u := storage.User{
 		ID:           secret.NewID(),
 		Email:        email,
-		Name:         strings.TrimSpace(in.Name),
+		Name:         name,
 		PasswordHash: secret.HashPassword(in.Password),
-		Groups:       append([]string{}, in.Groups...),
+		Groups:       groups,
 		Admin:        in.Admin,
 		CreatedAt:    now,
 		UpdatedAt:    now,

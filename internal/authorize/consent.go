@@ -60,6 +60,7 @@ func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, f, "", "Your session ended. Please sign in again.")
 		return
 	}
+	req.Scopes = grantableScopes(req.Scopes, user)
 	switch r.PostForm.Get("decision") {
 	case "approve":
 	case "deny":

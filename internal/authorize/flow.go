@@ -37,6 +37,7 @@ func (h *Handler) proceed(w http.ResponseWriter, r *http.Request, f flow, sess *
 		h.renderLogin(w, r, f, f.req.LoginHint, "")
 		return
 	}
+	f.req.Scopes = grantableScopes(f.req.Scopes, user)
 	consent, err := h.Store.GetConsent(ctx, user.ID, f.client.ID)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		h.fail(w, r, f.req, oauth.Internal(err))

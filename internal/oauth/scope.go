@@ -13,6 +13,11 @@ const (
 	ScopeOfflineAccess = "offline_access"
 )
 
+// ScopeAdmin grants Gatehouse's own admin API (/api/admin/v1). In a user's
+// flow only administrators (User.Admin) get it; by client credentials any
+// client registered with it does (automation).
+const ScopeAdmin = "gatehouse:admin"
+
 // StandardScopes are allowed for every client.
 var StandardScopes = []string{ScopeOpenID, ScopeProfile, ScopeEmail, ScopeOfflineAccess}
 
@@ -72,6 +77,8 @@ func DescribeScope(scope string) string {
 		return "See your email address"
 	case ScopeOfflineAccess:
 		return "Stay connected when you are not using the app"
+	case ScopeAdmin:
+		return "Administer Gatehouse: projects, apps, users and signing keys"
 	}
 	return "Use the permission “" + scope + "”"
 }

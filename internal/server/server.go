@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse-dev/gatehouse/internal/account"
 	"github.com/gatehouse-dev/gatehouse/internal/audit"
+	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/authorize"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
@@ -128,6 +129,9 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		return nil, err
 	}
 	oidcHandler.Register(mux)
+	if err := s.mountAdminAPI(ctx, mux, admin.New(s.store, clientSecrets, now).WithKeys(ring)); err != nil {
+		return nil, err
+	}
 	mux.Handle("GET /static/", web.Static())
 	mux.Handle("GET "+jssdk.Prefix, jssdk.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })

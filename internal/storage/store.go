@@ -11,6 +11,8 @@ import (
 // in returned records. Every method is safe for concurrent use, also by
 // several processes sharing one database.
 type Store interface {
+	UserAdminStore
+
 	// Ping reports whether the database answers; it backs /readyz.
 	Ping(ctx context.Context) error
 	// Close releases the database.

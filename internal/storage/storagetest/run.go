@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"GetUserByEmail", testGetUserByEmail},
 		{"ListUsers", testListUsers},
 		{"UpdateUserPassword", testUpdateUserPassword},
+		{"UpdateUser", testUpdateUser}, {"DeleteUser", testDeleteUser},
 		{"CreateClient", testCreateClient},
 		{"GetClient", testGetClient},
 		{"ListClients", testListClients},
