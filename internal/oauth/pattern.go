@@ -218,6 +218,11 @@ func (p *Pattern) literalAuthority(text string, items []*syntax.Regexp) error {
 	if hasPort && !validPort(port) {
 		return patternError("the port must be a number from 1 to 65535")
 	}
+	if hasPort && port[0] == '0' {
+		// Browsers serialize origins without leading zeros (RFC 6454
+		// §6.2), so MatchOrigin could never match such a port.
+		return patternError("the port must be written without leading zeros")
+	}
 	p.host, p.port = host, port
 	if p.label != nil {
 		return checkLabelDomain(host)

@@ -147,6 +147,8 @@ func TestCompilePatternRejects(t *testing.T) {
 		{`https://app\.example\.com:0/`, "number from 1 to 65535"},
 		{`https://app\.example\.com:/`, "number from 1 to 65535"},
 		{`https://app\.example\.com:x/`, "number from 1 to 65535"},
+		{`http://localhost:01/`, "without leading zeros"},
+		{`https://[a-z]+\.example\.com:0443/`, "without leading zeros"},
 		// The authority must end in a literal "/".
 		{`https://app\.example\.com`, `followed by a literal "/"`},
 		{`https://app\.example\.com.*`, `followed by a literal "/"`},
