@@ -103,6 +103,7 @@ func runSweep(t *testing.T, opt servertest.Options) {
 			}
 		}
 	}
+	logStatusMix(t, reqs, results)
 	logged5xx, panics := scanServerLog(logs.String())
 	t.Logf("sweep: %d requests, %d answered 5xx, %d logged with status 5xx, %d panics logged, %d failed checks",
 		len(reqs), fiveXX, logged5xx, len(panics), failures)
@@ -201,4 +202,21 @@ func (b *syncBuffer) Reset() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buf.Reset()
+}
+
+// logStatusMix logs how often each endpoint answered each status, so a
+// reader sees which depths of the handlers the sweep reached.
+func logStatusMix(t *testing.T, reqs []sweepReq, results []sweepResp) {
+	mix := map[string]map[int]int{}
+	var names []string
+	for i, r := range reqs {
+		if mix[r.endpoint] == nil {
+			mix[r.endpoint] = map[int]int{}
+			names = append(names, r.endpoint)
+		}
+		mix[r.endpoint][results[i].status]++
+	}
+	for _, n := range names {
+		t.Logf("  %-26s %v", n, mix[n])
+	}
 }
