@@ -123,8 +123,9 @@ func TestRFC9700_4_4_MixUpIssParameter(t *testing.T) {
 }
 
 // TestRFC9700_4_7_CSRF: the authorization response carries the client's
-// state unchanged (§4.7.1), and the server's own forms refuse posts a
-// browser says came from another site, even with a valid token.
+// state unchanged (§4.7.1), and the server's own login and consent forms
+// refuse posts a browser says came from another site, even with a valid
+// token.
 func TestRFC9700_4_7_CSRF(t *testing.T) {
 	e := newRulesEnv(t, servertest.Options{})
 	t.Run("state echoed exactly", func(t *testing.T) {
@@ -160,6 +161,27 @@ func TestRFC9700_4_7_CSRF(t *testing.T) {
 			}
 			if p := b.Get(e.URL + "/account"); p.URL.Path == "/account" {
 				t.Errorf("the cross-site login signed the browser in")
+			}
+		})
+		t.Run("consent form, "+hdr.name, func(t *testing.T) {
+			b := e.session(t)
+			params, _ := authzParams(e.Native.ID, nativeLoopback4)
+			page := b.Get(e.URL + "/authorize?" + params.Encode())
+			form := page.Form(t, "/consent")
+			form.Set("decision", "approve")
+			req, _ := http.NewRequest(http.MethodPost, e.URL+"/consent", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set(hdr.key, hdr.value)
+			resp, err := b.HTTP.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("status %d, want 400", resp.StatusCode)
+			}
+			if c, err := e.Store.GetConsent(t.Context(), e.User.ID, e.Native.ID); err == nil {
+				t.Errorf("the cross-site post recorded consent for %q", c.Scopes)
 			}
 		})
 	}
