@@ -54,7 +54,7 @@ func checkResponse(issuer string, r sweepReq, resp sweepResp) string {
 	case shapeBackChannel:
 		return checkBackChannel(r, resp)
 	case shapeBearer:
-		return checkBearer(resp)
+		return checkBearer(r, resp)
 	case shapeFrontChannel:
 		return checkFrontChannel(issuer, r, resp)
 	case shapeDocument:
@@ -127,9 +127,12 @@ func badDescription(d string) string {
 
 // checkBearer: userinfo's RFC 6750 §3 challenge, or claims for the valid
 // token (which some mutations leave intact).
-func checkBearer(resp sweepResp) string {
+func checkBearer(r sweepReq, resp sweepResp) string {
 	switch resp.status {
 	case http.StatusOK:
+		if r.method == http.MethodHead {
+			return "" // the claims' headers without the claims
+		}
 		var claims map[string]any
 		if err := json.Unmarshal(resp.body, &claims); err != nil || claims["sub"] == nil {
 			return fmt.Sprintf("200 without claims: %.200s", resp.body)

@@ -99,7 +99,7 @@ var sweepEndpoints = []sweepEndpoint{
 	{name: "login GET", method: http.MethodGet, path: "/login", shape: shapeFrontChannel,
 		ids: []identity{anonymous, asSignedIn}, base: loginPageBase, weight: 1},
 	{name: "login POST", method: http.MethodPost, path: "/login", shape: shapeFrontChannel,
-		ids: []identity{anonymous, forgedSess, anonCSRF}, base: loginBase, weight: 3},
+		ids: []identity{anonymous, forgedSess, anonCSRF}, base: loginBase, weight: 2},
 	{name: "consent POST", method: http.MethodPost, path: "/consent", shape: shapeFrontChannel,
 		ids: []identity{signedCSRF, anonymous, anonCSRF, asSignedIn, expiredSess, forgedSess}, base: consentBase, weight: 4},
 	{name: "logout GET", method: http.MethodGet, path: "/logout", shape: shapeFrontChannel,

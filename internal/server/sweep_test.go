@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,14 +18,15 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/servertest"
 )
 
-// sweepSeed makes the sweep's requests the same on every run; change it
-// to explore, and keep a seed that found a bug as a regression case.
-const sweepSeed = 20261121
+// sweepSeed makes the sweep's requests the same on every run; explore
+// with -sweep.seed=N, and keep a seed that found a bug as a regression
+// case.
+var sweepSeed = flag.Uint64("sweep.seed", 20261121, "seed of the bad-input sweep's generator")
 
 // sweepRounds is how many times each endpoint's weight is drawn: the
 // sweep sends sweepRounds × Σ weight generated requests plus the
-// out-of-order cases.
-const sweepRounds = 70
+// out-of-order cases. sweep_race_test.go lowers it under -race.
+var sweepRounds = 70
 
 // TestBadInputSweep sends a few thousand malformed, oversized, repeated,
 // wrongly encoded, wrong-method and out-of-order requests to every
@@ -48,7 +50,7 @@ func runSweep(t *testing.T, opt servertest.Options) {
 	e := newRulesEnv(t, opt)
 	fx := newSweepFixture(t, e)
 
-	g := newGenerator(sweepSeed, fx)
+	g := newGenerator(*sweepSeed, fx)
 	var reqs []sweepReq
 	for range sweepRounds {
 		for _, ep := range sweepEndpoints {
