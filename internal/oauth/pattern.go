@@ -49,9 +49,15 @@ func CompilePattern(expr string) (*Pattern, error) {
 	if expr == "" {
 		return nil, patternError("the pattern is empty")
 	}
+	if len(expr) > MaxPatternLen {
+		return nil, patternError("the pattern is longer than " + strconv.Itoa(MaxPatternLen) + " bytes")
+	}
 	tree, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil, patternError("not a valid RE2 expression: " + err.Error())
+	}
+	if err := checkComplexity(tree); err != nil {
+		return nil, err
 	}
 	p := &Pattern{expr: expr}
 	if err := p.analyze(flattenTop(tree, nil)); err != nil {
@@ -65,13 +71,39 @@ func CompilePattern(expr string) (*Pattern, error) {
 	return p, nil
 }
 
+// Limits on patterns and on the URIs matched against them. RE2 matches in
+// time proportional to the URI's length times the compiled program's size,
+// and counted repetitions ([a-z]{0,1000}) multiply the program, so a short
+// pattern could make every authorization request that names a long
+// redirect URI cost seconds of CPU. Real patterns compile to well under a
+// hundred instructions.
+const (
+	MaxPatternLen    = 1024 // bytes of the expression
+	maxPatternInsts  = 500  // instructions of the compiled program
+	MaxPatternURILen = 4096 // bytes of a redirect URI a pattern can match
+)
+
+// checkComplexity refuses a pattern whose compiled program is large.
+func checkComplexity(tree *syntax.Regexp) error {
+	prog, err := syntax.Compile(tree.Simplify())
+	if err != nil {
+		return patternError("not a valid RE2 expression: " + err.Error())
+	}
+	if len(prog.Inst) > maxPatternInsts {
+		return patternError("the pattern is too complex (" + strconv.Itoa(len(prog.Inst)) + " steps compiled, at most " +
+			strconv.Itoa(maxPatternInsts) + "); use fewer counted repetitions such as {0,100} and fewer alternatives")
+	}
+	return nil
+}
+
 // String returns the expression as registered.
 func (p *Pattern) String() string { return p.expr }
 
 // Match reports whether uri fully matches the pattern and passes the
-// match-time safety checks (see safeForPattern).
+// match-time safety checks (see safeForPattern). URIs longer than
+// MaxPatternURILen never match, which bounds the work.
 func (p *Pattern) Match(uri string) bool {
-	return safeForPattern(uri) && p.re.MatchString(uri)
+	return len(uri) <= MaxPatternURILen && safeForPattern(uri) && p.re.MatchString(uri)
 }
 
 // flattenTop appends the top-level sequence of re to items: concatenations and
@@ -217,6 +249,11 @@ func (p *Pattern) literalAuthority(text string, items []*syntax.Regexp) error {
 	host, port, hasPort := splitHostPort(auth)
 	if hasPort && !validPort(port) {
 		return patternError("the port must be a number from 1 to 65535")
+	}
+	if hasPort && port[0] == '0' {
+		// Browsers serialize origins without leading zeros (RFC 6454
+		// §6.2), so MatchOrigin could never match such a port.
+		return patternError("the port must be written without leading zeros")
 	}
 	p.host, p.port = host, port
 	if p.label != nil {
@@ -391,9 +428,41 @@ func labelRuneError(re *syntax.Regexp, r rune) error {
 		shortString(re) + " matches " + strconv.QuoteRune(r))
 }
 
-// shortString returns re as text, cut short for an error message.
+// shortString returns re as text, cut short for an error message. A class
+// is written out here: syntax.Regexp.String case-folds every rune of a
+// class to choose its flags, which for a negated class such as [^.] is a
+// million lookups (milliseconds per refused pattern).
 func shortString(re *syntax.Regexp) string {
-	s := []rune(re.String())
+	if re.Op == syntax.OpCharClass {
+		var b strings.Builder
+		b.WriteByte('[')
+		for i := 0; i+1 < len(re.Rune) && b.Len() <= 40; i += 2 {
+			b.WriteString(classRune(re.Rune[i]))
+			if re.Rune[i+1] != re.Rune[i] {
+				b.WriteString("-" + classRune(re.Rune[i+1]))
+			}
+		}
+		b.WriteByte(']')
+		return cut(b.String())
+	}
+	return cut(re.String())
+}
+
+// classRune writes a rune of a class range: printable ASCII as itself,
+// anything else escaped.
+func classRune(r rune) string {
+	switch {
+	case strings.ContainsRune("\\-[]^", r):
+		return "\\" + string(r)
+	case r > ' ' && r < 0x7f:
+		return string(r)
+	}
+	return strings.Trim(strconv.QuoteRuneToASCII(r), "'")
+}
+
+// cut shortens s to 40 runes.
+func cut(str string) string {
+	s := []rune(str)
 	if len(s) > 40 {
 		return string(s[:40]) + "..."
 	}

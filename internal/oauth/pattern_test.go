@@ -92,6 +92,9 @@ func TestCompilePatternRejects(t *testing.T) {
 		{`https://[a-z.]+\.example\.com/`, `matches '.'`},
 		{`https://[^.]+\.example\.com/`, "may match only a-z, 0-9"},
 		{`https://[^/]+\.example\.com/`, "may match only a-z, 0-9"},
+		// The class is written out without syntax.Regexp.String, which
+		// case-folds each of the million runes of a negated class.
+		{`https://[^.]+\.example\.com/`, `but [\x00-\-/-\U0010ffff] matches '\x00'`},
 		{`https://\w+\.example\.com/`, "lower-case"},
 		{`https://[a-z_]+\.example\.com/`, `matches '_'`},
 		{`https://\pL+\.example\.com/`, "lower-case"},
@@ -147,6 +150,14 @@ func TestCompilePatternRejects(t *testing.T) {
 		{`https://app\.example\.com:0/`, "number from 1 to 65535"},
 		{`https://app\.example\.com:/`, "number from 1 to 65535"},
 		{`https://app\.example\.com:x/`, "number from 1 to 65535"},
+		{`http://localhost:01/`, "without leading zeros"},
+		// Size and complexity: counted repetitions multiply the program
+		// RE2 runs over every candidate URI.
+		{`https://a\.example\.com/(?:` + strings.Repeat(`[a-z]{0,1000}|`, 20) + `x)+y`, "too complex"},
+		{`https://a\.example\.com/(?:[a-z]{0,300})(?:.{0,300})x`, "too complex"},
+		{`https://[a-z]{1,999}\.example\.com/`, "too complex"},
+		{`https://a\.example\.com/` + strings.Repeat("x", MaxPatternLen), "longer than 1024 bytes"},
+		{`https://[a-z]+\.example\.com:0443/`, "without leading zeros"},
 		// The authority must end in a literal "/".
 		{`https://app\.example\.com`, `followed by a literal "/"`},
 		{`https://app\.example\.com.*`, `followed by a literal "/"`},
@@ -292,4 +303,24 @@ func mustCompile(t testing.TB, expr string) *Pattern {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestPatternMatchBoundsWork checks the limits that keep matching cheap: a
+// URI longer than MaxPatternURILen never matches, even one the expression
+// alone would accept, and the largest accepted program stays accepted.
+func TestPatternMatchBoundsWork(t *testing.T) {
+	p, err := CompilePattern(`https://app\.example\.com/cb(\?.*)?`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "https://app.example.com/cb?x="
+	if uri := base + strings.Repeat("a", MaxPatternURILen-len(base)); !p.Match(uri) {
+		t.Errorf("a URI of exactly %d bytes does not match", len(uri))
+	}
+	if uri := base + strings.Repeat("a", MaxPatternURILen-len(base)+1); p.Match(uri) {
+		t.Errorf("a URI of %d bytes matches; want at most %d", len(uri), MaxPatternURILen)
+	}
+	if _, err := CompilePattern(`https://a\.example\.com/(?:[a-z]{0,100})x`); err != nil {
+		t.Errorf("a pattern with {0,100} is refused: %v", err)
+	}
 }
