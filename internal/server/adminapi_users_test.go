@@ -160,3 +160,40 @@ func TestAdminAPIBadBodies(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminAPIUnstorableIDs: IDs no record can have (NUL, invalid UTF-8,
+// which PostgreSQL cannot even compare) are simply not found, on every
+// route that takes one.
+func TestAdminAPIUnstorableIDs(t *testing.T) {
+	backends(t, func(t *testing.T, opt servertest.Options) {
+		env := servertest.New(t, opt)
+		_, tok := serviceToken(t, env, oauth.ScopeAdmin)
+		user := addUser(t, env, "root@example.com", true)
+		for _, id := range []string{"%FF", "%00", "a%C0%AF"} {
+			for _, rt := range []struct{ method, path string }{
+				{"GET", "/projects/" + id}, {"PATCH", "/projects/" + id}, {"DELETE", "/projects/" + id},
+				{"GET", "/apis/" + id}, {"PATCH", "/apis/" + id}, {"DELETE", "/apis/" + id},
+				{"GET", "/clients/" + id}, {"PATCH", "/clients/" + id}, {"DELETE", "/clients/" + id},
+				{"POST", "/clients/" + id + "/rotate-secret"},
+				{"GET", "/users/" + id}, {"PATCH", "/users/" + id}, {"DELETE", "/users/" + id},
+				{"PUT", "/users/" + id + "/password"},
+				{"GET", "/groups/" + id}, {"PUT", "/groups/eng/members/" + id},
+				{"DELETE", "/groups/eng/members/" + id}, {"DELETE", "/groups/" + id + "/members/" + user.ID},
+			} {
+				body := map[string]any{}
+				if rt.method == "PUT" && strings.HasSuffix(rt.path, "/password") {
+					body["password"] = "long enough"
+				}
+				if rt.method == "GET" || rt.method == "DELETE" {
+					body = nil
+				}
+				r := callAdmin(t, env, tok, rt.method, rt.path, body)
+				if r.Status != http.StatusNotFound {
+					t.Errorf("%s %s: status %d, want 404: %s", rt.method, rt.path, r.Status, excerpt(string(r.Body)))
+				}
+			}
+		}
+		// The bad IDs did not touch the one real record.
+		callAdmin(t, env, tok, "GET", "/users/"+user.ID, nil).want(t, http.StatusOK)
+	})
+}
