@@ -8,6 +8,11 @@ const (
 	// is set when the email names an account.
 	LoginFailure = "login.failure"
 
+	// ClientAuthFailure: a client failed to authenticate (invalid_client)
+	// at /token, /revoke or /introspect (tokenapi/audit.go). ClientID is
+	// the client_id it claimed, which may name no client.
+	ClientAuthFailure = "client_auth.failure"
+
 	ConsentGranted = "consent.granted" // authorize/consent.go
 	ConsentDenied  = "consent.denied"  // authorize/consent.go
 	// ConsentRevoked: the user removed an app's access on the account

@@ -198,7 +198,8 @@ func jwtClaim(t *testing.T, jwt, name string) string {
 }
 
 // TestAuditTrailMore covers the other events requests cause: a denied
-// consent, a replayed code, a refresh token revoked at /revoke, and the
+// consent, a replayed code, a refresh token revoked at /revoke, a client
+// failing to authenticate, and the
 // account page's sign-out of other sessions and password change; the
 // passwords never appear in the trail.
 func TestAuditTrailMore(t *testing.T) {
@@ -225,6 +226,11 @@ func TestAuditTrailMore(t *testing.T) {
 		grant := tokenRecord(t, &backEnv{rulesEnv: e}, secret.Hash(tok2.str("refresh_token"))).GrantID
 		wantRevokeOK(t, revokeAs(t, &backEnv{rulesEnv: e}, backCaller{e.Web, e.WebSecret}, tok2.str("refresh_token"), "refresh_token"))
 
+		// A client presenting a wrong secret.
+		const wrongSecret = "wrong-client-secret-0123456789"
+		bad := postToken(t, e.Env, url.Values{"grant_type": {"client_credentials"}}.Encode(), "", basicAuth(e.Service.ID, wrongSecret))
+		wantTokenError(t, bad, 401, "invalid_client")
+
 		// The account page: sign out other sessions, change the password.
 		other := e.BrowserFor(t)
 		loginDirectly(t, e, other, rulePassword)
@@ -239,7 +245,7 @@ func TestAuditTrailMore(t *testing.T) {
 		if _, err := audit.Export(t.Context(), e.Store, &out, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
-		for _, s := range []string{rulePassword, newPass, code, tok.str("refresh_token"), tok2.str("refresh_token")} {
+		for _, s := range []string{rulePassword, newPass, wrongSecret, e.SvcSecret, code, tok.str("refresh_token"), tok2.str("refresh_token")} {
 			if strings.Contains(out.String(), s) {
 				t.Errorf("the audit export contains a secret value %.12q...", s)
 			}
@@ -249,6 +255,8 @@ func TestAuditTrailMore(t *testing.T) {
 			{action: audit.CodeReuseDetected, actor: web, user: user, client: web, ip: true},
 			{action: audit.TokenRevoked, actor: web, user: user, client: web, target: grant, ip: true,
 				details: map[string]any{"token_type": "refresh_token"}},
+			{action: audit.ClientAuthFailure, actor: audit.ActorAnonymous, client: e.Service.ID, ip: true,
+				details: map[string]any{"endpoint": "/token", "method": "client_secret_basic"}},
 			{action: audit.UserSessionsEnded, actor: user, user: user, ip: true, details: map[string]any{"sessions_ended": float64(1)}},
 			{action: audit.UserPasswordChanged, actor: user, user: user, ip: true},
 		})

@@ -128,6 +128,7 @@ func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) (*Response, e
 	}
 	client, err := h.authenticate(r, creds)
 	if err != nil {
+		h.auditAuthFailure(r.Context(), PathToken, creds, err)
 		return nil, err
 	}
 	gt := p["grant_type"]

@@ -136,6 +136,7 @@ func (h *Handler) backChannelClient(w http.ResponseWriter, r *http.Request) (sto
 	}
 	c, err := h.authenticate(r, creds)
 	if err != nil {
+		h.auditAuthFailure(r.Context(), r.URL.Path, creds, err)
 		return storage.Client{}, nil, err
 	}
 	return c, p, nil
