@@ -124,6 +124,21 @@ var nastyValues = []string{
 	"https://evil.example/cb", "http://127.0.0.1:1/cb", "https://spa.example.com/callback/../x",
 	"https://spa.example.com@evil.example/callback", "https://xn--spa-0ra.example.com/callback",
 	"openid openid openid", "openid\x00profile", "S256", "plain", "none", "code token", "id_token",
+	"9223372036854775807", "-9223372036854775808", "0x10", "1e3", "login consent none", "select_account login",
+	"eyJhbGciOiJub25lIn0.e30.", "a.b.c", "..", "eyJ.eyJ.", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+	"https://api.example.com/", "https://api.example.com/#frag", "urn:x", "/relative",
+}
+
+// knownParams are parameters some endpoint reads; the generator adds them
+// with nasty values where the base request lacks them, so every parser
+// gets fed, not only the base request's.
+var knownParams = []string{
+	"prompt", "max_age", "login_hint", "resource", "response_mode", "request", "request_uri", "claims",
+	"id_token_hint", "nonce", "display", "ui_locales", "acr_values", "token_type_hint", "client_assertion",
+	"client_assertion_type", "client_secret", "code_verifier", "scope", "client_id", "redirect_uri", "state",
+	"post_logout_redirect_uri", "return_to", "decision", "authz", "logout_request", "done", "code",
+	"refresh_token", "grant_type", "response_type", "code_challenge", "code_challenge_method", "token",
+	"email", "password", "csrf_token", "access_token",
 }
 
 // mutate applies one random mutation. It returns the new parameters,
@@ -208,8 +223,15 @@ func (g *generator) mutate(r *sweepReq, raw []rawPair, inBody bool) ([]rawPair, 
 		r.header = append(r.header, h)
 		return raw, inBody, "header " + h[0] + ": " + short(h[1])
 	}
-	// unknown parameters
-	return append(raw, encodePair("x-"+nastyValues[g.rnd.IntN(len(nastyValues))], "1")), inBody, "unknown param"
+	if g.rnd.IntN(4) == 0 { // unknown parameters
+		return append(raw, encodePair("x-"+nastyValues[g.rnd.IntN(len(nastyValues))], "1")), inBody, "unknown param"
+	}
+	k := knownParams[g.rnd.IntN(len(knownParams))]
+	v := nastyValues[g.rnd.IntN(len(nastyValues))]
+	if k == "id_token_hint" && g.rnd.IntN(2) == 0 {
+		v = forgedJWT(g.fx.accessToken)
+	}
+	return append(raw, encodePair(k, v)), inBody, fmt.Sprintf("add %s=%s", k, short(v))
 }
 
 // setHeader replaces every header named k (an empty v removes them).

@@ -36,6 +36,14 @@ func checkResponse(issuer string, r sweepReq, resp sweepResp) string {
 	if b := string(resp.body); strings.Contains(b, "goroutine ") || strings.Contains(b, "runtime error") {
 		return "the body shows a Go stack trace"
 	}
+	if strings.Contains(string(resp.body), "<script>alert(1)") {
+		return "the body reflects an injected <script> unescaped"
+	}
+	for _, c := range resp.header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "x=") {
+			return "a CR LF in a parameter injected a response header"
+		}
+	}
 	if resp.header.Get("X-Request-Id") == "" {
 		// net/http refused the request before any handler ran (malformed
 		// request line or header, header too large): a 4xx is right.
