@@ -116,6 +116,9 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		return nil, err
 	}
 	oidcHandler.Register(mux)
+	if err := s.mountConsole(ctx, mux, master, csrf, ring, clientSecrets, secure); err != nil {
+		return nil, err
+	}
 	mux.Handle("GET /static/", web.Static())
 	mux.Handle("GET "+jssdk.Prefix, jssdk.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
