@@ -27,7 +27,9 @@
 //	GET  /console/callback                 the OAuth redirect URI
 //	POST /console/signout
 //	GET  /console/projects/{id}            APIs and credentials of a project
+//	GET|POST /console/projects/{id}/edit
 //	GET  /console/projects/{id}/apis/new   POST /console/projects/{id}/apis
+//	GET|POST /console/apis/{id}/edit       POST /console/apis/{id}/delete
 //	GET  /console/projects/{id}/credentials/new[?type=T]  POST .../credentials
 //	GET  /console/credentials/{id}         details, pattern tester
 //	POST /console/credentials/{id}/rotate  new secret, shown once

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -144,9 +143,10 @@ func (c *Console) deleteProject(w http.ResponseWriter, r *http.Request, a *admin
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 }
 
-// apiForm fills the "new API" page.
+// apiForm fills the "new API" page, which also edits an API.
 type apiForm struct {
 	Project    storage.Project
+	API        storage.API // set when editing an existing API
 	Name       string
 	Identifier string
 	Scopes     []storage.APIScope // at least a few empty rows to type into
@@ -182,21 +182,7 @@ func (c *Console) createAPI(w http.ResponseWriter, r *http.Request, a *adminUser
 		c.storeError(w, r, a, "Project", err)
 		return
 	}
-	in := admin.APIInput{
-		ProjectID:  p.ID,
-		Name:       r.PostForm.Get("name"),
-		Identifier: strings.TrimSpace(r.PostForm.Get("identifier")),
-	}
-	names, descs := r.PostForm["scope_name"], r.PostForm["scope_description"]
-	for i, n := range names {
-		sc := storage.APIScope{Name: strings.TrimSpace(n)}
-		if i < len(descs) {
-			sc.Description = descs[i]
-		}
-		if sc.Name != "" || strings.TrimSpace(sc.Description) != "" {
-			in.Scopes = append(in.Scopes, sc)
-		}
-	}
+	in := apiInput(r, p.ID)
 	if _, err := c.o.Admin.CreateAPI(r.Context(), in); err != nil {
 		errs, err := fieldErrors(err)
 		if err != nil {

@@ -22,7 +22,7 @@ var templateFS embed.FS
 // pageNames lists the templates: templates/<name>.html, each parsed with
 // the layout.
 var pageNames = []string{
-	"projects", "project", "api_new", "credential_new", "credential",
+	"projects", "project", "project_edit", "api_new", "credential_new", "credential",
 	"credential_delete", "users", "groups", "keys", "message", "signedout",
 }
 
