@@ -118,7 +118,7 @@ func (c *Console) signedIn(h handler) http.Handler {
 				http.Redirect(w, r, Prefix, http.StatusSeeOther)
 				return
 			}
-			c.startSignIn(w, r, r.URL.RequestURI())
+			c.startSignIn(w, r, r.URL.RequestURI(), false)
 			return
 		}
 		if !a.Admin {
@@ -132,7 +132,10 @@ func (c *Console) signedIn(h handler) http.Handler {
 // startSignIn sends the browser to /authorize with a fresh state, nonce
 // and PKCE verifier (RFC 7636 §4.1), kept sealed in a cookie for the
 // callback.
-func (c *Console) startSignIn(w http.ResponseWriter, r *http.Request, returnTo string) {
+// With again, the login page is shown even to a browser signed in to
+// Gatehouse (prompt=login, OpenID Connect Core §3.1.2.1), so that someone
+// refused can sign in with another account.
+func (c *Console) startSignIn(w http.ResponseWriter, r *http.Request, returnTo string, again bool) {
 	if ret := session.ReturnPath(returnTo); ret == "" || !strings.HasPrefix(ret, Prefix) || strings.HasPrefix(ret, PathCallback) {
 		returnTo = Prefix
 	}
@@ -155,6 +158,9 @@ func (c *Console) startSignIn(w http.ResponseWriter, r *http.Request, returnTo s
 		"nonce":                 {p.Nonce},
 		"code_challenge":        {oauth.S256Challenge(p.Verifier)},
 		"code_challenge_method": {oauth.PKCES256},
+	}
+	if again {
+		q.Set("prompt", "login")
 	}
 	http.Redirect(w, r, c.o.Issuer+c.o.AuthorizePath+"?"+q.Encode(), http.StatusSeeOther)
 }
@@ -213,6 +219,12 @@ func (c *Console) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	c.setCookie(w, sessionCookie, v, res.claims.ExpiresAt)
 	http.Redirect(w, r, p.Return, http.StatusSeeOther)
+}
+
+// signInAgain starts a sign-in that shows the login page whatever the
+// browser's Gatehouse session: the way out of the 403 page.
+func (c *Console) signInAgain(w http.ResponseWriter, r *http.Request) {
+	c.startSignIn(w, r, Prefix, true)
 }
 
 // signOut revokes the session's access token, which ends the session on

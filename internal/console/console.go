@@ -101,6 +101,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	}
 	mux.Handle("GET "+PathCallback, web.SecureHeaders(http.HandlerFunc(c.callback)))
 	mux.Handle("POST /console/signout", web.SecureHeaders(http.HandlerFunc(c.signOut)))
+	mux.Handle("GET /console/signin", web.SecureHeaders(http.HandlerFunc(c.signInAgain)))
 
 	page("GET /console", c.projects)
 	page("GET /console/{$}", c.projects)

@@ -26,6 +26,7 @@
 //	GET  /console                          projects (POST /console/projects creates)
 //	GET  /console/callback                 the OAuth redirect URI
 //	POST /console/signout
+//	GET  /console/signin                   sign in again, login page forced
 //	GET  /console/projects/{id}            APIs and credentials of a project
 //	GET|POST /console/projects/{id}/edit
 //	GET  /console/projects/{id}/apis/new   POST /console/projects/{id}/apis

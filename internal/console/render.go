@@ -113,6 +113,7 @@ type messageData struct {
 	Message string
 	Back    bool // offer a link back to the console
 	SignIn  bool // offer to sign in again
+	Switch  bool // offer to sign in with another account
 }
 
 // fail shows a message page with status.
@@ -128,6 +129,7 @@ func (c *Console) forbidden(w http.ResponseWriter, r *http.Request, email string
 	}
 	c.render(w, r, nil, http.StatusForbidden, "message", "Administrators only", messageData{
 		Message: who + " is not a Gatehouse administrator. Ask an administrator to grant you access, or sign in with another account.",
+		Switch:  true,
 	})
 }
 

@@ -98,7 +98,19 @@ func TestConsoleRefusesNonAdmins(t *testing.T) {
 	}
 	// Coming back does not let them in either.
 	again := b.Get(e.URL + "/console")
-	wantPage(t, again, http.StatusForbidden, "Administrators only")
+	wantPage(t, again, http.StatusForbidden, "Administrators only", `href="/console/signin"`)
+
+	// "Sign in with another account" shows the login page although the
+	// browser is signed in to Gatehouse, and an admin gets in.
+	login := b.Get(e.URL + "/console/signin")
+	if !login.HasForm("/login") {
+		t.Fatalf("GET /console/signin: want the login page, got %d:\n%s", login.Status, login.Body)
+	}
+	in := b.Submit(login, "/login", map[string]string{"email": consoleAdmin, "password": consolePassword}, "", "")
+	if in.HasForm("/consent") {
+		in = b.Submit(in, "/consent", nil, "decision", "approve")
+	}
+	wantPage(t, in, http.StatusOK, "<h1>Projects</h1>", consoleAdmin)
 }
 
 // TestConsoleCallbackRules: the callback needs the browser's own pending
