@@ -144,7 +144,7 @@ describe('developer console in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('link', { name: /Single-Page App/ }).click();
     await page.getByRole('heading', { name: 'New Single-Page App credential' }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Shop SPA');
-    await page.getByLabel('Redirect URIs').fill(REDIRECT_URI);
+    await page.getByLabel('Redirect URIs', { exact: true }).fill(REDIRECT_URI);
     await page.locator('#live-redirects .ok').getByText(REDIRECT_URI).waitFor();
 
     // A pattern whose host may vary is refused as it is typed...

@@ -50,6 +50,8 @@ type credentialForm struct {
 	Redirects string // one per line
 	Patterns  string // one per line
 	Default   string
+	Logout    string // post-logout redirect URIs, one per line
+	Refresh   bool   // issue refresh tokens without offline_access
 	Selected  map[string]bool // "apiID scope" of the checked scope boxes
 	Errors    map[string]string
 }
@@ -94,6 +96,7 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 		Project: p, Kinds: credentialKinds, APIs: apis, Selected: map[string]bool{},
 		Name: r.PostForm.Get("name"), Redirects: r.PostForm.Get("redirect_uris"),
 		Patterns: r.PostForm.Get("redirect_uri_patterns"), Default: strings.TrimSpace(r.PostForm.Get("default_redirect_uri")),
+		Logout: r.PostForm.Get("post_logout_redirect_uris"), Refresh: r.PostForm.Get("issue_refresh_tokens") == "on",
 	}
 	k, ok := kindOf(r.PostForm.Get("type"))
 	if !ok {
@@ -108,6 +111,7 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 	}
 	if f.Interactive() {
 		in.RedirectURIs, in.RedirectURIPatterns = lines(f.Redirects), lines(f.Patterns)
+		in.PostLogoutRedirectURIs, in.IssueRefreshTokens = lines(f.Logout), f.Refresh
 	}
 	// Each checked box is "apiID scope"; the credential may call every
 	// API it was given a scope of (its tokens carry those APIs as aud).

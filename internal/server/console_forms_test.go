@@ -216,7 +216,8 @@ func TestConsoleSecretShownOnce(t *testing.T) {
 	ps, _ := e.Admin.ListProjects(context.Background())
 	newCred := "/console/projects/" + ps[0].ID + "/credentials"
 	p = b.Get(e.URL + newCred + "/new?type=web")
-	p = b.Submit(p, newCred, map[string]string{"name": "Billing web", "redirect_uris": "https://billing.example.com/cb"}, "", "")
+	p = b.Submit(p, newCred, map[string]string{"name": "Billing web", "redirect_uris": "https://billing.example.com/cb",
+		"post_logout_redirect_uris": "https://billing.example.com/bye", "issue_refresh_tokens": "on"}, "", "")
 	wantPage(t, p, http.StatusCreated, "Copy the client secret now", "only time the secret is shown")
 	m := secretRE.FindStringSubmatch(p.Body)
 	if m == nil || len(m[1]) < 40 {
@@ -225,10 +226,13 @@ func TestConsoleSecretShownOnce(t *testing.T) {
 	first := m[1]
 	cls, _ := e.Admin.ListClients(context.Background())
 	i := slices.IndexFunc(cls, func(c storage.Client) bool { return c.Name == "Billing web" })
+	if c := cls[i]; !c.IssueRefreshTokens || !slices.Equal(c.PostLogoutRedirectURIs, []string{"https://billing.example.com/bye"}) || c.SecretHash == "" {
+		t.Errorf("web client = %+v", c)
+	}
 	page := "/console/credentials/" + cls[i].ID
 
 	again := b.Get(e.URL + page)
-	wantPage(t, again, http.StatusOK, "Rotate secret")
+	wantPage(t, again, http.StatusOK, "Rotate secret", "https://billing.example.com/bye", "with every sign-in")
 	if strings.Contains(again.Body, first) || secretRE.MatchString(again.Body) {
 		t.Fatal("the secret is shown again on the credential page")
 	}

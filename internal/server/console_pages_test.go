@@ -2,8 +2,14 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"html"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
@@ -108,4 +114,66 @@ func TestConsoleEditsAndMissing(t *testing.T) {
 	p = b.Get(e.URL + "/console/projects/" + proj.ID)
 	p = b.Submit(p, "/console/projects/"+proj.ID+"/delete", nil, "", "")
 	wantPage(t, p, http.StatusConflict, "Delete this project")
+}
+
+// TestConsoleServiceCredential: a Server-to-Server credential made in the
+// console has no redirect URIs, gets a secret shown once, and that secret
+// gets client-credentials tokens for the API it was given scopes of.
+func TestConsoleServiceCredential(t *testing.T) {
+	t.Parallel()
+	e := newConsoleEnv(t, servertest.Options{})
+	b, _ := e.signIn(t, consoleAdmin)
+	ctx := context.Background()
+	proj, _ := e.Admin.CreateProject(ctx, admin.ProjectInput{Name: "Batch"})
+	api, err := e.Admin.CreateAPI(ctx, admin.APIInput{ProjectID: proj.ID, Name: "Reports", Identifier: "https://reports.example.com",
+		Scopes: []storage.APIScope{{Name: "reports:write"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newCred := "/console/projects/" + proj.ID + "/credentials"
+	p := b.Get(e.URL + newCred + "/new?type=service")
+	if strings.Contains(p.Body, `name="redirect_uris"`) {
+		t.Error("the server-to-server form asks for redirect URIs")
+	}
+	p = b.Submit(p, newCred, map[string]string{"name": "Nightly job", "scope": api.ID + " reports:write"}, "", "")
+	wantPage(t, p, http.StatusCreated, "Copy the client secret now")
+	m := secretRE.FindStringSubmatch(p.Body)
+	id := regexp.MustCompile(`<code id="client-id">([^<]+)</code>`).FindStringSubmatch(p.Body)
+	if m == nil || id == nil {
+		t.Fatalf("no client ID or secret on the page:\n%s", p.Body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/token", strings.NewReader("grant_type=client_credentials&scope=reports%3Awrite"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(id[1]), url.QueryEscape(html.UnescapeString(m[1])))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("client credentials: %d, %v", resp.StatusCode, err)
+	}
+	parts := strings.Split(tok.AccessToken, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims struct {
+		Aud any `json:"aud"`
+	}
+	_ = json.Unmarshal(payload, &claims)
+	if claims.Aud != "https://reports.example.com" && !slices.Equal(toStrings(claims.Aud), []string{"https://reports.example.com"}) {
+		t.Errorf("aud = %v, want the API's identifier", claims.Aud)
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	if l, ok := v.([]any); ok {
+		for _, x := range l {
+			s, _ := x.(string)
+			out = append(out, s)
+		}
+	}
+	return out
 }
