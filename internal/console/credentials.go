@@ -50,8 +50,8 @@ type credentialForm struct {
 	Redirects string // one per line
 	Patterns  string // one per line
 	Default   string
-	Logout    string // post-logout redirect URIs, one per line
-	Refresh   bool   // issue refresh tokens without offline_access
+	Logout    string          // post-logout redirect URIs, one per line
+	Refresh   bool            // issue refresh tokens without offline_access
 	Selected  map[string]bool // "apiID scope" of the checked scope boxes
 	Errors    map[string]string
 }
