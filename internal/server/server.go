@@ -116,9 +116,6 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		return nil, err
 	}
 	oidcHandler.Register(mux)
-	if err := s.mountConsole(ctx, mux, master, csrf, ring, clientSecrets, secure); err != nil {
-		return nil, err
-	}
 	mux.Handle("GET /static/", web.Static())
 	mux.Handle("GET "+jssdk.Prefix, jssdk.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -128,6 +125,9 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 			Title: "Gatehouse is running", Message: "Applications find this server at " + cfg.Issuer + oidc.PathDiscovery,
 		})
 	})))
+	if err := s.mountConsole(ctx, mux, master, csrf, ring, clientSecrets, secure); err != nil {
+		return nil, err
+	}
 	cors := newCORSPolicy(s.store, []string{
 		tokenapi.PathToken, tokenapi.PathRevoke, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
 	}, now, log)
