@@ -92,6 +92,33 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 		c.serverError(w, r, a, err)
 		return
 	}
+	f, in, ok := readCredentialForm(r, p, apis)
+	if !ok {
+		f.Errors = map[string]string{"type": "Choose the kind of app first."}
+		c.render(w, r, a, http.StatusBadRequest, "credential_new", "New credential", f)
+		return
+	}
+	cl, plain, err := c.o.Admin.CreateClient(ctx, in)
+	if err != nil {
+		errs, err := fieldErrors(err)
+		if err != nil {
+			c.serverError(w, r, a, err)
+			return
+		}
+		f.Errors = errs
+		c.render(w, r, a, http.StatusBadRequest, "credential_new", "New credential", f)
+		return
+	}
+	// The secret exists in plain text only in this response.
+	c.showCredential(w, r, a, http.StatusCreated, cl, credentialExtras{Secret: plain, Created: true})
+}
+
+// readCredentialForm reads a posted credential form into the page's
+// state (to show it again with errors) and the admin service's input.
+// admin.NewClient is also what updating a client takes, so an editing
+// screen can reuse this form and this reader. ok is false for an unknown
+// type.
+func readCredentialForm(r *http.Request, p storage.Project, apis []storage.API) (credentialForm, admin.NewClient, bool) {
 	f := credentialForm{
 		Project: p, Kinds: credentialKinds, APIs: apis, Selected: map[string]bool{},
 		Name: r.PostForm.Get("name"), Redirects: r.PostForm.Get("redirect_uris"),
@@ -100,15 +127,10 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 	}
 	k, ok := kindOf(r.PostForm.Get("type"))
 	if !ok {
-		f.Errors = map[string]string{"type": "Choose the kind of app first."}
-		c.render(w, r, a, http.StatusBadRequest, "credential_new", "New credential", f)
-		return
+		return f, admin.NewClient{}, false
 	}
 	f.Kind = k
-	in := admin.NewClient{
-		Type: k.Type, Name: f.Name, ProjectID: p.ID,
-		DefaultRedirectURI: f.Default,
-	}
+	in := admin.NewClient{Type: k.Type, Name: f.Name, ProjectID: p.ID, DefaultRedirectURI: f.Default}
 	if f.Interactive() {
 		in.RedirectURIs, in.RedirectURIPatterns = lines(f.Redirects), lines(f.Patterns)
 		in.PostLogoutRedirectURIs, in.IssueRefreshTokens = lines(f.Logout), f.Refresh
@@ -128,19 +150,7 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 			in.APIs = append(in.APIs, apiID)
 		}
 	}
-	cl, plain, err := c.o.Admin.CreateClient(ctx, in)
-	if err != nil {
-		errs, err := fieldErrors(err)
-		if err != nil {
-			c.serverError(w, r, a, err)
-			return
-		}
-		f.Errors = errs
-		c.render(w, r, a, http.StatusBadRequest, "credential_new", "New credential", f)
-		return
-	}
-	// The secret exists in plain text only in this response.
-	c.showCredential(w, r, a, http.StatusCreated, cl, credentialExtras{Secret: plain, Created: true})
+	return f, in, true
 }
 
 // credentialExtras are the one-off parts of a credential page.

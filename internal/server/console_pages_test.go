@@ -110,6 +110,14 @@ func TestConsoleEditsAndMissing(t *testing.T) {
 			t.Errorf("GET %s: status %d, want 404", path, p.Status)
 		}
 	}
+	// A credential of no known type is refused at the type.
+	newCred := "/console/projects/" + proj.ID + "/credentials"
+	p = b.Get(e.URL + newCred + "/new?type=spa")
+	f = p.Form(t, newCred)
+	f.Set("type", "mainframe")
+	p = b.PostForm(e.URL+newCred, f)
+	wantPage(t, p, http.StatusBadRequest, "Choose the kind of app first")
+
 	// A non-empty project cannot be deleted; the page says why.
 	p = b.Get(e.URL + "/console/projects/" + proj.ID)
 	p = b.Submit(p, "/console/projects/"+proj.ID+"/delete", nil, "", "")
