@@ -103,8 +103,9 @@ func (c *Console) current(r *http.Request) (*adminUser, error) {
 }
 
 // signedIn runs h for a signed-in administrator. Without a session a GET
-// starts the sign-in and comes back to the same page; other methods go to
-// the console's start page (their form data cannot survive the detour).
+// starts the sign-in and comes back to the same page; a form post is
+// answered 401 with a page that says it was not saved (its data cannot
+// survive the detour), and the JSON endpoints answer 401 in JSON.
 // Signed-in users without the admin flag get a 403 page.
 func (c *Console) signedIn(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -114,8 +115,15 @@ func (c *Console) signedIn(h handler) http.Handler {
 			return
 		}
 		if a == nil {
-			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				http.Redirect(w, r, Prefix, http.StatusSeeOther)
+			switch {
+			case strings.HasPrefix(r.URL.Path, "/console/check/"):
+				writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "sign in to the console first"})
+				return
+			case r.Method != http.MethodGet && r.Method != http.MethodHead:
+				c.render(w, r, nil, http.StatusUnauthorized, "message", "Your console session has ended", messageData{
+					Message: "The console signs you out when its access token expires. What you submitted was not saved: sign in again and repeat it.",
+					SignIn:  true,
+				})
 				return
 			}
 			c.startSignIn(w, r, r.URL.RequestURI(), false)

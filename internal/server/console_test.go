@@ -193,13 +193,18 @@ func TestConsoleCSRF(t *testing.T) {
 	if err != nil || len(ps) != 0 {
 		t.Fatalf("projects after forged posts: %v, %v", ps, err)
 	}
-	// Without a session a post goes nowhere but to the start page.
-	resp, err := e.BrowserFor(t).HTTP.PostForm(e.URL+"/console/projects", url.Values{"name": {"Anon"}})
+	// Without a session a post changes nothing and says so.
+	anon := e.BrowserFor(t).PostForm(e.URL+"/console/projects", url.Values{"name": {"Anon"}})
+	wantPage(t, anon, http.StatusUnauthorized, "was not saved")
+	if ps, _ := e.Admin.ListProjects(context.Background()); len(ps) != 0 {
+		t.Fatalf("an anonymous post created %v", ps)
+	}
+	resp, err := http.PostForm(e.URL+"/console/check/match", url.Values{"url": {"x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if ps, _ := e.Admin.ListProjects(context.Background()); len(ps) != 0 {
-		t.Fatalf("an anonymous post created %v", ps)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("anonymous check: %d %s, want a JSON 401", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
