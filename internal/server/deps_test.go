@@ -18,7 +18,7 @@ const module = "github.com/gatehouse-dev/gatehouse/"
 // storage backend, and the lower layers never reach up.
 func TestDependencyDirection(t *testing.T) {
 	imports := moduleImports(t, "../..")
-	endpoints := []string{"internal/authorize", "internal/tokenapi", "internal/oidc", "internal/account"}
+	endpoints := []string{"internal/authorize", "internal/tokenapi", "internal/oidc", "internal/account", "internal/console"}
 	backends := []string{"internal/storage/sqlite", "internal/storage/postgres"}
 	lower := []string{"internal/oauth", "internal/secret", "internal/keys", "internal/token", "internal/storage", "internal/web",
 		"internal/config", "internal/session", "internal/janitor", "internal/throttle", "internal/audit"}

@@ -141,6 +141,9 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 			Title: "Gatehouse is running", Message: "Applications find this server at " + cfg.Issuer + oidc.PathDiscovery,
 		})
 	})))
+	if err := s.mountConsole(ctx, mux, master, csrf, ring, clientSecrets, secure); err != nil {
+		return nil, err
+	}
 	cors := newCORSPolicy(s.store, []string{
 		tokenapi.PathToken, tokenapi.PathRevoke, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
 	}, now, log)

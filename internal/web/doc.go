@@ -13,6 +13,10 @@
 // work fully without JavaScript; static/gatehouse.js only guards against
 // double submission and adds a show-password toggle.
 //
+// static/console.css and static/console.js serve the developer console
+// (internal/console), which has its own templates but the same palette,
+// the same CSP and the same asset versioning (AssetPath).
+//
 // Forms are protected against cross-site request forgery by CSRF, a signed
 // double-submit cookie (OWASP CSRF Prevention Cheat Sheet), plus Origin and
 // Sec-Fetch-Site checks (RFC 6454 §7, W3C Fetch Metadata). The login form is
