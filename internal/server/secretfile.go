@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 )
@@ -40,24 +41,39 @@ func LoadMasterSecret(path, dsn string) ([]byte, error) {
 	return b, nil
 }
 
+// createSecretFile writes a new secret to a temporary file and links it
+// into place, so a concurrent reader never sees a partly written file and
+// of two concurrent creators exactly one wins; the other uses its secret.
 func createSecretFile(path string) ([]byte, error) {
 	raw := make([]byte, 32)
 	_, _ = rand.Read(raw)
 	enc := []byte(base64.StdEncoding.EncodeToString(raw))
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		// Another process created it first; use theirs.
-		return LoadMasterSecret(path, "")
-	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		return nil, fmt.Errorf("create master secret: %w", err)
 	}
-	if _, err := f.Write(append(enc, '\n')); err != nil {
-		f.Close()
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("create master secret: %w", err)
+	}
+	if _, err := tmp.Write(append(enc, '\n')); err != nil {
+		tmp.Close()
 		return nil, fmt.Errorf("write master secret: %w", err)
 	}
-	if err := f.Close(); err != nil {
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
 		return nil, fmt.Errorf("write master secret: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("write master secret: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			// Another process created it first; use theirs.
+			return LoadMasterSecret(path, "")
+		}
+		return nil, fmt.Errorf("create master secret: %w", err)
 	}
 	return enc, nil
 }

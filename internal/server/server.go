@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/account"
-	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/authorize"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
@@ -31,6 +31,7 @@ import (
 type Server struct {
 	cfg     config.Config
 	store   Store
+	cached  Store // the client cache under the metrics wrapper; nil for an injected store
 	handler http.Handler
 	log     *slog.Logger
 	ring    *keys.Ring
@@ -53,15 +54,17 @@ func New(ctx context.Context, cfg config.Config, master []byte, log *slog.Logger
 		now = time.Now
 	}
 	store := deps.Store
+	var cached Store // the cache, which followKeyChanges subscribes to
 	if store == nil {
 		var err error
 		if store, err = OpenMigrated(ctx, cfg.DB); err != nil {
 			return nil, err
 		}
 		store = withCache(store, log) // docs/replicas.md: cache bounds
+		cached = store
 	}
 	ctx = audit.WithActor(ctx, audit.ActorSystem) // what the server does on its own, such as key maintenance
-	s := &Server{cfg: cfg, store: store, log: log, now: now}
+	s := &Server{cfg: cfg, store: store, cached: cached, log: log, now: now}
 	s.instrumentStore()
 	h, err := s.build(ctx, master, now)
 	if err != nil {
@@ -84,7 +87,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		return nil, err
 	}
 	s.ring = ring
-	followKeyChanges(s.store, ring)
+	followKeyChanges(s.cached, ring)
 	if err := ring.Ensure(ctx); err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
@@ -147,7 +150,9 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	cors := newCORSPolicy(s.store, []string{
 		tokenapi.PathToken, tokenapi.PathRevoke, oidc.PathUserinfo, oidc.PathJWKS, oidc.PathDiscovery, oidc.PathASMeta, authorize.PathLogout,
 	}, now, log)
-	return s.instrument(observe(log, limitBodies(cors.wrap(audit.Middleware(mux))))), nil
+	// audit.Middleware comes first: it derives a new request, and the
+	// metrics read the route the mux sets on the request it is given.
+	return audit.Middleware(s.instrument(observe(log, limitBodies(cors.wrap(mux))))), nil
 }
 
 // metadata is the discovery document for issuer.
