@@ -97,7 +97,7 @@ func TestRFC9700_4_3_BrowserHistory(t *testing.T) {
 
 // TestRFC9700_2_6_TLSIssuerAndRedirects: the issuer must be https except
 // on loopback, cookies of an https issuer are Secure (and __Host-), and
-// http redirect URIs are refused except for loopback hosts (§2.6, §4.13).
+// http redirect URIs are refused except for loopback hosts (§2.6).
 func TestRFC9700_2_6_TLSIssuerAndRedirects(t *testing.T) {
 	for _, iss := range []string{"http://id.example.com", "http://192.0.2.1:8080", "ftp://id.example.com"} {
 		if err := config.ValidateIssuer(iss); err == nil {

@@ -79,7 +79,8 @@ func TestRFC9700_2_5_ClientAssertionAlgConfusion(t *testing.T) {
 // TestRFC9700_2_3_AccessTokenPrivilegeRestriction: access tokens carry no
 // more than the client may have and was granted (§2.3): an unregistered
 // scope or resource is refused, the token's scope is the granted one, its
-// audience is not another client, and a refresh cannot widen the grant.
+// audience is not another client (§4.10.2), and a refresh cannot widen
+// the grant.
 func TestRFC9700_2_3_AccessTokenPrivilegeRestriction(t *testing.T) {
 	e := newRulesEnv(t, servertest.Options{})
 	svcAuth := basicAuth(e.Service.ID, e.SvcSecret)

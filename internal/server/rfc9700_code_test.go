@@ -190,7 +190,7 @@ func TestRFC9700_4_7_CSRF(t *testing.T) {
 // TestRFC9700_4_14_2_RefreshTokenReplay: refresh tokens of public clients
 // rotate, and presenting a superseded one, even two rotations later,
 // revokes the whole family, the newest refresh and access tokens included
-// (§4.14.2).
+// (§4.14.2; rotation is what §2.2.2 asks of public clients).
 func TestRFC9700_4_14_2_RefreshTokenReplay(t *testing.T) {
 	onBothBackends(t, func(t *testing.T, e *rulesEnv) {
 		rs, rsSecret := resourceServer(t, e.Env)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -73,12 +74,16 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 	for _, c := range cks {
 		r.header = append(r.header, [2]string{"Cookie", c.Name + "=" + c.Value})
 	}
-	if ep.method == http.MethodPost {
-		r.header = append(r.header, [2]string{"Content-Type", "application/x-www-form-urlencoded"},
+	ct := "application/x-www-form-urlencoded"
+	if ep.json {
+		ct = "application/json"
+	}
+	if ep.method != http.MethodGet {
+		r.header = append(r.header, [2]string{"Content-Type", ct},
 			[2]string{"Origin", "null"}, [2]string{"Sec-Fetch-Site", "same-origin"})
 	}
 	var what []string
-	inBody := ep.method == http.MethodPost
+	inBody := ep.method != http.MethodGet
 	for range 1 + g.rnd.IntN(3) {
 		var w string
 		raw, inBody, w = g.mutate(&r, raw, inBody)
@@ -87,7 +92,9 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 	r.what = fmt.Sprintf("%s as %d: %s", ep.name, id, strings.Join(what, "; "))
 	enc := strings.Join(raw, "&")
 	if inBody {
-		if r.body == nil {
+		if r.body == nil && ep.json {
+			r.body = jsonObject(raw)
+		} else if r.body == nil {
 			r.body = []byte(enc)
 		}
 	} else if r.query == "" {
@@ -256,3 +263,25 @@ func short(s string) string {
 }
 
 func b64std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// jsonObject writes raw pairs as one JSON object, in order and with any
+// repeated keys kept; a pair that does not decode is used as it is.
+func jsonObject(raw []rawPair) []byte {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, p := range raw {
+		k, v, _ := strings.Cut(p, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		if dv, err := url.QueryUnescape(v); err == nil {
+			v = dv
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(k) + ":" + strconv.Quote(v))
+	}
+	b.WriteByte('}')
+	return []byte(b.String())
+}

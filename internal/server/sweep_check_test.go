@@ -67,6 +67,8 @@ func checkResponse(issuer string, r sweepReq, resp sweepResp) string {
 		return checkFrontChannel(issuer, r, resp)
 	case shapeDocument:
 		return checkDocument(r, resp)
+	case shapeJSONAPI:
+		return checkJSONAPI(r, resp)
 	}
 	return "unknown shape"
 }
@@ -283,6 +285,25 @@ func checkDocument(r sweepReq, resp sweepResp) string {
 	ct := resp.header.Get("Content-Type")
 	if !strings.Contains(ct, "json") && !strings.Contains(ct, "javascript") {
 		return fmt.Sprintf("Content-Type %q", ct)
+	}
+	return ""
+}
+
+// checkJSONAPI: our own JSON API refuses with a 4xx JSON error, and a 401
+// challenges.
+func checkJSONAPI(r sweepReq, resp sweepResp) string {
+	if resp.status < 400 {
+		return fmt.Sprintf("status %d for a request that must fail", resp.status)
+	}
+	if resp.status == http.StatusUnauthorized && resp.header.Get("WWW-Authenticate") == "" {
+		return "401 without WWW-Authenticate (RFC 9110 §11.6.1)"
+	}
+	if r.method == http.MethodHead {
+		return ""
+	}
+	var e map[string]any
+	if err := json.Unmarshal(resp.body, &e); err != nil || e["error"] == nil {
+		return fmt.Sprintf("status %d without a JSON error: %.200s", resp.status, resp.body)
 	}
 	return ""
 }

@@ -37,6 +37,9 @@ const (
 	// an unknown SDK file) for GET and HEAD, whatever the query; 405
 	// otherwise.
 	shapeDocument
+	// shapeJSONAPI: a JSON API of our own (the admin API): any 4xx with a
+	// JSON body holding an "error" member, 401 with WWW-Authenticate.
+	shapeJSONAPI
 )
 
 // identity is who sends a request: which cookies and form token it has.
@@ -69,12 +72,22 @@ type sweepEndpoint struct {
 	base func(fx *sweepFixture) (params [][2]string, hdr http.Header)
 	// weight is how many generated requests this endpoint gets per round.
 	weight int
+	// json sends the parameters of a POST, PUT or PATCH as one JSON object
+	// (application/json) instead of a form; mutations apply alike.
+	json bool
 }
 
-// sweepEndpoints is the table of every endpoint under test. To add one
-// (say the admin API), append an entry: its path, the method and body of a
-// near-valid request that cannot succeed, the identities that may send it
-// and its shape (add a shape and its checker when none fits).
+// sweepEndpoints is the table of every endpoint under test. Adding one is
+// adding an entry: its path, the method and parameters of a near-valid
+// request that cannot succeed, the identities that may send it and its
+// shape. For the admin API that is, per route, an entry such as
+//
+//	{name: "admin create client", method: http.MethodPost, path: "/api/admin/v1/clients",
+//		shape: shapeJSONAPI, json: true, ids: []identity{anonymous}, base: adminCreateClientBase, weight: 2},
+//
+// whose base returns the JSON members of the request and an Authorization
+// header that must fail (a wrong admin key), so that no mutation can
+// create anything.
 var sweepEndpoints = []sweepEndpoint{
 	{name: "authorize GET", method: http.MethodGet, path: "/authorize", shape: shapeFrontChannel,
 		ids: []identity{anonymous, asSignedIn, expiredSess, forgedSess}, base: authorizeBase, weight: 6},
