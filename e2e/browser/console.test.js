@@ -4,7 +4,9 @@
 // scopes and a single-page-app credential with a redirect URI and a
 // pattern, asks the pattern tester about a match and a non-match, and then
 // that new credential completes an authorization code + PKCE flow whose
-// access token has the API's identifier as its audience.
+// access token has the API's identifier as its audience. Then the
+// credential is edited (a second redirect URI), a user's groups changed
+// and a member added to a group.
 //
 // Run: npm ci && npm test (UPDATE_SCREENSHOTS=1 rewrites
 // docs/screenshots/console-*.png).
@@ -22,6 +24,7 @@ const APP = 'http://localhost:3000'; // the SPA; the stub server answers for it
 const REDIRECT_URI = `${APP}/callback`;
 const PATTERN = String.raw`http://localhost:3000/preview-[0-9]+/callback`;
 const PREVIEW_URI = `${APP}/preview-42/callback`; // matches only the pattern
+const SECOND_URI = `${APP}/second/callback`; // added by editing the credential
 const API_ID = 'https://api.example.com/orders';
 const ADMIN = 'admin@example.com';
 const PASSWORD = `correct horse ${randomBytes(6).toString('hex')}`;
@@ -234,6 +237,30 @@ describe('developer console in Chromium', { timeout: 90_000 }, () => {
     passed.tokens = true;
   }));
 
+  it('edits the credential: adds a redirect URI', withLog(async (t) => {
+    if (!need(t, passed.credential)) return;
+    await page.goto(`${server.url}/console/credentials/${clientId}`);
+    await page.getByRole('link', { name: 'Edit credential' }).click();
+    await page.getByRole('heading', { name: 'Edit Shop SPA', level: 1 }).waitFor();
+    const redirects = page.getByLabel('Redirect URIs', { exact: true });
+    assert.equal(await redirects.inputValue(), REDIRECT_URI);
+    assert.equal(await page.getByLabel(/orders:read/).isChecked(), true);
+    await redirects.fill(`${REDIRECT_URI}\n${SECOND_URI}`);
+    await page.locator('#live-redirects .ok').getByText(SECOND_URI).waitFor();
+    await screenshot(page, 'console-credential-edit.png');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Shop SPA', level: 1 }).waitFor();
+    await page.getByText('Changes saved').waitFor();
+    await page.locator('.uris').getByText(SECOND_URI, { exact: true }).waitFor();
+    // The tester now accepts the new URI, by the exact rule.
+    await page.getByLabel('URL to test').fill(SECOND_URI);
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    const yes = page.locator('.verdict[data-matched="true"]');
+    await yes.waitFor();
+    assert.match(await yes.innerText(), /Allowed by the redirect URI/);
+    passed.edit = true;
+  }));
+
   it('shows users, groups and signing keys', withLog(async (t) => {
     if (!need(t, passed.signIn)) return;
     await page.goto(`${server.url}/console`);
@@ -250,6 +277,31 @@ describe('developer console in Chromium', { timeout: 90_000 }, () => {
     await page.getByRole('link', { name: 'Signing keys', exact: true }).click();
     await page.getByText('current').first().waitFor();
     await screenshot(page, 'console-keys.png');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  }));
+
+  it('edits a user and adds a member to a group', withLog(async (t) => {
+    if (!need(t, passed.signIn)) return;
+    await page.goto(`${server.url}/console/users`);
+    await page.getByRole('link', { name: 'bob@example.com' }).click();
+    await page.getByRole('heading', { name: 'Bob', level: 1 }).waitFor();
+    const groups = page.getByLabel('Groups');
+    assert.equal(await groups.inputValue(), 'staff, support');
+    await groups.fill('staff, support, ops');
+    await screenshot(page, 'console-user.png');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Saved the changes to bob@example.com.').waitFor();
+    assert.equal(await page.getByLabel('Groups').inputValue(), 'staff, support, ops');
+
+    await page.getByRole('link', { name: 'Groups', exact: true }).click();
+    await page.getByRole('heading', { name: 'ops' }).waitFor();
+    await page.getByLabel('Add a member to support').selectOption({ label: ADMIN });
+    await page.getByRole('button', { name: 'Add to support' }).click();
+    await page.getByText(`Added ${ADMIN} to support.`).waitFor();
+    const support = page.locator('.card', { has: page.getByRole('heading', { name: 'support' }) });
+    await support.getByRole('link', { name: ADMIN }).waitFor();
+    assert.match(await support.locator('.card-sub').innerText(), /^2 members$/);
+    await screenshot(page, 'console-groups.png');
     assert.deepEqual(problems, [], 'no script errors or CSP violations');
   }));
 

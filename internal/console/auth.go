@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/session"
@@ -133,7 +134,9 @@ func (c *Console) signedIn(h handler) http.Handler {
 			c.forbidden(w, r, a.Email)
 			return
 		}
-		h(w, r, a)
+		// Changes made through the admin service are recorded as this
+		// administrator's (audit.ActorAdminPrefix).
+		h(w, r.WithContext(audit.WithActor(r.Context(), audit.ActorAdminPrefix+a.ID)), a)
 	})
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
-	"github.com/gatehouse-dev/gatehouse/internal/keys"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/internal/web"
 	"github.com/gatehouse-dev/gatehouse/resource"
@@ -19,17 +18,13 @@ import (
 // Prefix is where the console is mounted.
 const Prefix = "/console"
 
-// KeyRing is the part of keys.Ring the signing-keys page uses.
-type KeyRing interface {
-	Keys(ctx context.Context) ([]keys.Info, error)
-	Rotate(ctx context.Context, alg string) (keys.Rotation, error)
-}
-
 // Options configure the console. Every field but Log and Now is required.
 type Options struct {
 	Store storage.Store
+	// Admin makes every change, and records it in the audit trail under
+	// the signed-in administrator. It lists and rotates signing keys, so
+	// it must have the server's key ring (admin.Service.WithKeys).
 	Admin *admin.Service
-	Keys  KeyRing
 	CSRF  *web.CSRF
 	// Issuer is this server's issuer URL; Secure means it is https.
 	Issuer string
@@ -58,8 +53,8 @@ type Console struct {
 // New checks opts, registers the console's own client if it is missing
 // (EnsureClient) and returns the console, ready for Register.
 func New(ctx context.Context, opts Options) (*Console, error) {
-	if opts.Store == nil || opts.Admin == nil || opts.Keys == nil || opts.CSRF == nil || opts.Backend == nil || opts.Issuer == "" {
-		return nil, errors.New("console: store, admin, keys, csrf, backend and issuer are required")
+	if opts.Store == nil || opts.Admin == nil || opts.CSRF == nil || opts.Backend == nil || opts.Issuer == "" {
+		return nil, errors.New("console: store, admin, csrf, backend and issuer are required")
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -118,6 +113,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("GET /console/projects/{id}/credentials/new", c.newCredential)
 	page("POST /console/projects/{id}/credentials", c.createCredential)
 	page("GET /console/credentials/{id}", c.credential)
+	page("GET /console/credentials/{id}/edit", c.editCredential)
+	page("POST /console/credentials/{id}/edit", c.updateCredential)
 	page("POST /console/credentials/{id}/rotate", c.rotateSecret)
 	page("GET /console/credentials/{id}/delete", c.confirmDeleteCredential)
 	page("POST /console/credentials/{id}/delete", c.deleteCredential)
@@ -126,7 +123,14 @@ func (c *Console) Register(mux *http.ServeMux) {
 	page("POST /console/check/match", c.checkMatch)
 	page("GET /console/users", c.users)
 	page("POST /console/users", c.createUser)
+	page("GET /console/users/{id}", c.user)
+	page("POST /console/users/{id}/edit", c.updateUser)
+	page("POST /console/users/{id}/password", c.setPassword)
+	page("GET /console/users/{id}/delete", c.confirmDeleteUser)
+	page("POST /console/users/{id}/delete", c.deleteUser)
 	page("GET /console/groups", c.groups)
+	page("POST /console/groups/add", c.addToGroup)
+	page("POST /console/groups/remove", c.removeFromGroup)
 	page("GET /console/keys", c.keys)
 	page("POST /console/keys/rotate", c.rotateKey)
 	mux.Handle("/console/", web.SecureHeaders(c.signedIn(c.notFound)))

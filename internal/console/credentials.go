@@ -53,7 +53,11 @@ type credentialForm struct {
 	Logout    string          // post-logout redirect URIs, one per line
 	Refresh   bool            // issue refresh tokens without offline_access
 	Selected  map[string]bool // "apiID scope" of the checked scope boxes
+	Extra     string          // other scopes, space-separated (editing only)
+	ShowExtra bool            // show the Extra field
 	Errors    map[string]string
+	// Client is the credential being edited; nil on the "new" page.
+	Client *storage.Client
 }
 
 // Interactive reports whether the type has redirect URIs.
@@ -100,7 +104,7 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 	}
 	cl, plain, err := c.o.Admin.CreateClient(ctx, in)
 	if err != nil {
-		errs, err := fieldErrors(err)
+		errs, err := f.fieldErrors(err)
 		if err != nil {
 			c.serverError(w, r, a, err)
 			return
@@ -115,21 +119,29 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 
 // readCredentialForm reads a posted credential form into the page's
 // state (to show it again with errors) and the admin service's input.
-// admin.NewClient is also what updating a client takes, so an editing
-// screen can reuse this form and this reader. ok is false for an unknown
-// type.
+// admin.NewClient is also what updating a client takes, so the editing
+// screen reuses this form and this reader (editcredential.go). ok is false
+// for an unknown type.
 func readCredentialForm(r *http.Request, p storage.Project, apis []storage.API) (credentialForm, admin.NewClient, bool) {
+	k, ok := kindOf(r.PostForm.Get("type"))
+	if !ok {
+		f, _ := readCredentialFields(r, p, apis, credentialKind{})
+		return f, admin.NewClient{}, false
+	}
+	f, in := readCredentialFields(r, p, apis, k)
+	return f, in, true
+}
+
+// readCredentialFields reads the fields the form shows for a credential
+// of kind k; in has only those set.
+func readCredentialFields(r *http.Request, p storage.Project, apis []storage.API, k credentialKind) (credentialForm, admin.NewClient) {
 	f := credentialForm{
-		Project: p, Kinds: credentialKinds, APIs: apis, Selected: map[string]bool{},
+		Project: p, Kinds: credentialKinds, Kind: k, APIs: apis, Selected: map[string]bool{},
 		Name: r.PostForm.Get("name"), Redirects: r.PostForm.Get("redirect_uris"),
 		Patterns: r.PostForm.Get("redirect_uri_patterns"), Default: strings.TrimSpace(r.PostForm.Get("default_redirect_uri")),
 		Logout: r.PostForm.Get("post_logout_redirect_uris"), Refresh: r.PostForm.Get("issue_refresh_tokens") == "on",
+		Extra: r.PostForm.Get("extra_scopes"), ShowExtra: r.PostForm.Has("extra_scopes"),
 	}
-	k, ok := kindOf(r.PostForm.Get("type"))
-	if !ok {
-		return f, admin.NewClient{}, false
-	}
-	f.Kind = k
 	in := admin.NewClient{Type: k.Type, Name: f.Name, ProjectID: p.ID, DefaultRedirectURI: f.Default}
 	if f.Interactive() {
 		in.RedirectURIs, in.RedirectURIPatterns = lines(f.Redirects), lines(f.Patterns)
@@ -150,13 +162,21 @@ func readCredentialForm(r *http.Request, p storage.Project, apis []storage.API) 
 			in.APIs = append(in.APIs, apiID)
 		}
 	}
-	return f, in, true
+	// Scopes no API of the form offers (a credential registered with
+	// free-form scopes, e.g. by the command line), kept on editing.
+	for _, sc := range strings.Fields(f.Extra) {
+		if !slices.Contains(in.Scopes, sc) {
+			in.Scopes = append(in.Scopes, sc)
+		}
+	}
+	return f, in
 }
 
 // credentialExtras are the one-off parts of a credential page.
 type credentialExtras struct {
 	Secret  string // shown once, after creation or rotation
 	Created bool
+	Saved   bool // after editing
 	TestURL string
 	Test    *matchResult
 	Errors  map[string]string
@@ -171,6 +191,7 @@ type credentialData struct {
 	AuthMethod string
 	HasSecret  bool
 	Issuer     string
+	BuiltIn    bool // the console's own client: not editable
 	credentialExtras
 }
 
@@ -184,6 +205,7 @@ func (c *Console) credentialPage(ctx context.Context, cl storage.Client, x crede
 	d := credentialData{Client: cl, AuthMethod: admin.EffectiveAuthMethod(cl), Issuer: c.o.Issuer, credentialExtras: x}
 	d.Kind, _ = kindOf(string(cl.Type))
 	d.HasSecret = cl.SecretHash != ""
+	d.BuiltIn = cl.ID == ConsoleClientID
 	if cl.ProjectID != "" {
 		p, err := c.o.Admin.GetProject(ctx, cl.ProjectID)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {

@@ -33,11 +33,15 @@
 //	GET|POST /console/apis/{id}/edit       POST /console/apis/{id}/delete
 //	GET  /console/projects/{id}/credentials/new[?type=T]  POST .../credentials
 //	GET  /console/credentials/{id}         details, pattern tester
+//	GET|POST /console/credentials/{id}/edit
 //	POST /console/credentials/{id}/rotate  new secret, shown once
 //	GET|POST /console/credentials/{id}/delete
 //	POST /console/credentials/{id}/test    the pattern tester without JavaScript
 //	POST /console/check/redirect           JSON: live validation
 //	POST /console/check/match              JSON: the pattern tester
-//	GET  /console/users (POST creates), /console/groups
+//	GET  /console/users (POST creates)
+//	GET  /console/users/{id}               details; POST .../edit, .../password
+//	GET|POST /console/users/{id}/delete
+//	GET  /console/groups                   POST /console/groups/add, /console/groups/remove
 //	GET  /console/keys (POST /console/keys/rotate)
 package console

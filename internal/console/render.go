@@ -23,7 +23,7 @@ var templateFS embed.FS
 // the layout.
 var pageNames = []string{
 	"projects", "project", "project_edit", "api_new", "credential_new", "credential",
-	"credential_delete", "users", "groups", "keys", "message", "signedout",
+	"credential_delete", "users", "user", "user_delete", "groups", "keys", "message", "signedout",
 }
 
 // maxFormBytes bounds every form body.

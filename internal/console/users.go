@@ -74,32 +74,3 @@ func splitGroups(s string) []string {
 	}
 	return out
 }
-
-// group is one group with its members. Groups are not records of their
-// own: a group exists while a user names it in storage.User.Groups, and
-// access tokens carry those names in the groups claim.
-type group struct {
-	Name    string
-	Members []storage.User
-}
-
-func (c *Console) groups(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	us, err := c.o.Admin.ListUsers(r.Context())
-	if err != nil {
-		c.serverError(w, r, a, err)
-		return
-	}
-	var gs []group
-	for _, u := range us {
-		for _, name := range u.Groups {
-			i := slices.IndexFunc(gs, func(g group) bool { return g.Name == name })
-			if i < 0 {
-				gs = append(gs, group{Name: name})
-				i = len(gs) - 1
-			}
-			gs[i].Members = append(gs[i].Members, u)
-		}
-	}
-	slices.SortFunc(gs, func(x, y group) int { return strings.Compare(x.Name, y.Name) })
-	c.render(w, r, a, http.StatusOK, "groups", "Groups", gs)
-}

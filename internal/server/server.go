@@ -132,7 +132,10 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 		return nil, err
 	}
 	oidcHandler.Register(mux)
-	if err := s.mountAdminAPI(ctx, mux, admin.New(s.store, clientSecrets, now).WithKeys(ring)); err != nil {
+	// One admin service for the admin API and the console, so both audit
+	// and rotate keys through the same ring.
+	adminSvc := admin.New(s.store, clientSecrets, now).WithKeys(ring)
+	if err := s.mountAdminAPI(ctx, mux, adminSvc); err != nil {
 		return nil, err
 	}
 	mux.Handle("GET /static/", web.Static())
@@ -144,7 +147,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 			Title: "Gatehouse is running", Message: "Applications find this server at " + cfg.Issuer + oidc.PathDiscovery,
 		})
 	})))
-	if err := s.mountConsole(ctx, mux, master, csrf, ring, clientSecrets, secure); err != nil {
+	if err := s.mountConsole(ctx, mux, master, csrf, adminSvc, secure); err != nil {
 		return nil, err
 	}
 	cors := newCORSPolicy(s.store, []string{
