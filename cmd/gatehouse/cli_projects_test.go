@@ -259,7 +259,7 @@ func TestProjectAPIBadUsage(t *testing.T) {
 		{"project show without ID", []string{"project", "show"}, "give the project ID"},
 		{"project delete two IDs", []string{"project", "delete", "a", "b"}, `unexpected argument "b"`},
 		{"api without subcommand", []string{"api", "-"}, "missing subcommand"},
-		{"api unknown subcommand", []string{"api", "update"}, `unknown subcommand "update"`},
+		{"api unknown subcommand", []string{"api", "rename"}, `unknown subcommand "rename"`},
 		{"api add missing flags", []string{"api", "add", "--name", "X"}, "--project, --name and --identifier are required"},
 		{"api add unknown project", []string{"api", "add", "--project", "nope", "--name", "X", "--identifier", "https://x.example.com"}, "--project:"},
 		{"api add bad identifier", []string{"api", "add", "--project", shop.ID, "--name", "X", "--identifier", "http://x.example.com"}, "--identifier:"},

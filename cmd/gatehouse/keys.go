@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/keys"
@@ -62,18 +63,18 @@ Lists the signing keys, oldest first, with their state:
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	store, err := server.OpenMigrated(ctx, cfg.DB)
+	svc, done, err := openAdmin(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	recs, err := store.ListSigningKeys(ctx)
+	defer done()
+	// What the admin API and console list. Without the ring (whose
+	// retention is the server's token lifetimes) no key is shown as
+	// retired, only as previous until the server deletes it.
+	infos, err := svc.ListKeys(ctx)
 	if err != nil {
 		return err
 	}
-	// The retention is the server's (its token lifetimes); without it no
-	// key is shown as retired, only as previous until the server deletes it.
-	infos := keys.Describe(recs, time.Now(), 0)
 	if *asJSON {
 		out := make([]keyJSON, 0, len(infos))
 		for _, i := range infos {
@@ -110,12 +111,8 @@ they expire. Running servers switch within a minute. Give the server's
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	algs := keys.Algorithms
-	if *alg != "" {
-		if !keys.SupportedAlg(*alg) {
-			return usagef("--alg %q: want ES256, RS256 or EdDSA", *alg)
-		}
-		algs = []string{*alg}
+	if *alg != "" && !keys.SupportedAlg(*alg) {
+		return usagef("--alg %q: want ES256, RS256 or EdDSA", *alg)
 	}
 	if cfg.KeyRotationPeriod < config.MinKeyRotationPeriod {
 		return usagef("--key-rotation-period %v: must be at least %v", cfg.KeyRotationPeriod, config.MinKeyRotationPeriod)
@@ -133,12 +130,15 @@ they expire. Running servers switch within a minute. Give the server's
 	if err != nil {
 		return err
 	}
-	out := make([]rotationJSON, 0, len(algs))
-	for _, a := range algs {
-		rot, err := ring.Rotate(ctx, a)
-		if err != nil {
-			return err
-		}
+	// The admin API's code path: admin.Service.RotateKeys through the ring,
+	// which records each rotation in the audit trail.
+	rots, err := admin.New(store, nil, nil).WithKeys(ring).RotateKeys(ctx, *alg)
+	if err != nil {
+		return explain(err)
+	}
+	out := make([]rotationJSON, 0, len(rots))
+	for _, rot := range rots {
+		a := rot.Alg
 		out = append(out, rotationJSON{Alg: a, PreviousKID: rot.Previous.ID, CurrentKID: rot.Current.ID, NextKID: rot.Next.ID,
 			RotatedAt: rot.Current.ActivatesAt.UTC(), NextAt: rot.Next.ActivatesAt.UTC()})
 		// Relying parties cache the JWKS for a minute and replicas reread

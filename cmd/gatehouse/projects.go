@@ -27,7 +27,7 @@ func toProjectJSON(p storage.Project) projectJSON {
 
 func runProject(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand: add, list, show or delete")
+		return usagef("missing subcommand: add, list, show, update or delete")
 	}
 	switch args[0] {
 	case "add":
@@ -36,15 +36,17 @@ func runProject(ctx context.Context, e env, args []string) error {
 		return runProjectList(ctx, e, args[1:])
 	case "show":
 		return runProjectShow(ctx, e, args[1:])
+	case "update":
+		return runProjectUpdate(ctx, e, args[1:]) // updates.go
 	case "delete":
 		return runProjectDelete(ctx, e, args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, `Usage: gatehouse project add|list|show ID|delete ID [flags]
+		fmt.Fprintln(e.stderr, `Usage: gatehouse project add|list|show ID|update ID|delete ID [flags]
 A project groups an application's APIs and credentials (clients).
 Run 'gatehouse project add --help' for its flags.`)
 		return nil
 	}
-	return usagef("unknown subcommand %q: want add, list, show or delete", args[0])
+	return usagef("unknown subcommand %q: want add, list, show, update or delete", args[0])
 }
 
 func runProjectAdd(ctx context.Context, e env, args []string) error {

@@ -27,18 +27,26 @@ func toUserJSON(u storage.User) userJSON {
 
 func runUser(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand: add or list")
+		return usagef("missing subcommand: add, list, show, update, delete or passwd")
 	}
 	switch args[0] {
 	case "add":
 		return runUserAdd(ctx, e, args[1:])
 	case "list":
 		return runUserList(ctx, e, args[1:])
+	case "show": // useradmin.go
+		return runUserShow(ctx, e, args[1:])
+	case "update":
+		return runUserUpdate(ctx, e, args[1:])
+	case "delete":
+		return runUserDelete(ctx, e, args[1:])
+	case "passwd":
+		return runUserPasswd(ctx, e, args[1:])
 	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, "Usage: gatehouse user add|list [flags]\nRun 'gatehouse user add --help' for its flags.")
+		fmt.Fprintln(e.stderr, "Usage: gatehouse user add|list|show ID|update ID|delete ID|passwd ID [flags]\nRun 'gatehouse user add --help' for its flags.")
 		return nil
 	}
-	return usagef("unknown subcommand %q: want add or list", args[0])
+	return usagef("unknown subcommand %q: want add, list, show, update, delete or passwd", args[0])
 }
 
 func runUserAdd(ctx context.Context, e env, args []string) error {

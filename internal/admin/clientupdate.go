@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -71,6 +72,7 @@ func (s *Service) UpdateClient(ctx context.Context, id string, in NewClient) (st
 	if err := s.store.UpdateClient(ctx, c); err != nil {
 		return storage.Client{}, fmt.Errorf("update client: %w", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.ClientUpdated, ClientID: c.ID, Target: c.ID, Details: map[string]any{"name": c.Name}})
 	return c, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
@@ -84,7 +85,8 @@ func (s *Service) AddToGroup(ctx context.Context, group, userID string) (storage
 		return u, nil
 	}
 	groups := append(slices.Clone(u.Groups), names[0])
-	return s.UpdateUser(ctx, userID, UserUpdate{Groups: &groups})
+	u, err = s.updateUser(ctx, userID, UserUpdate{Groups: &groups})
+	return u, s.recorded(ctx, err, audit.Event{Action: audit.GroupMemberAdded, UserID: userID, Target: names[0]})
 }
 
 // RemoveFromGroup removes the user from the group; a user who is not a
@@ -98,5 +100,6 @@ func (s *Service) RemoveFromGroup(ctx context.Context, group, userID string) (st
 		return storage.User{}, fmt.Errorf("user %s is not in group %q: %w", userID, group, storage.ErrNotFound)
 	}
 	groups := slices.DeleteFunc(slices.Clone(u.Groups), func(g string) bool { return g == group })
-	return s.UpdateUser(ctx, userID, UserUpdate{Groups: &groups})
+	u, err = s.updateUser(ctx, userID, UserUpdate{Groups: &groups})
+	return u, s.recorded(ctx, err, audit.Event{Action: audit.GroupMemberRemoved, UserID: userID, Target: group})
 }

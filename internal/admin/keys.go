@@ -44,7 +44,9 @@ func (s *Service) ListKeys(ctx context.Context) ([]keys.Info, error) {
 // RotateKeys rotates alg's keys (keys.Ring.Rotate), or every algorithm's
 // for alg "": each next key signs from now, the current one becomes a
 // previous key that keeps verifying, and a new next key is published. An
-// unsupported alg is a ValidationError on "alg".
+// unsupported alg is a ValidationError on "alg". The ring records each
+// rotation in the audit trail (key.rotated, key.created) with the actor
+// from ctx, so the service adds no record of its own.
 func (s *Service) RotateKeys(ctx context.Context, alg string) ([]keys.Rotation, error) {
 	algs := keys.Algorithms
 	if alg != "" {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -59,6 +60,29 @@ func (s *Service) GetUser(ctx context.Context, id string) (storage.User, error) 
 // last administrator fails with ErrLastAdmin. The email and password do
 // not change here (see SetPassword).
 func (s *Service) UpdateUser(ctx context.Context, id string, in UserUpdate) (storage.User, error) {
+	u, err := s.updateUser(ctx, id, in)
+	return u, s.recorded(ctx, err, audit.Event{Action: audit.UserUpdated, UserID: id, Target: id, Details: userChanges(in)})
+}
+
+// userChanges names the fields an update sets, for the audit trail: the
+// admin flag's new value, the groups, never anything secret.
+func userChanges(in UserUpdate) map[string]any {
+	d := map[string]any{}
+	if in.Name != nil {
+		d["name"] = true
+	}
+	if in.Groups != nil {
+		d["groups"] = *in.Groups
+	}
+	if in.Admin != nil {
+		d["admin"] = *in.Admin
+	}
+	return d
+}
+
+// updateUser is UpdateUser without the audit record, for callers that
+// record a change of their own (AddToGroup, RemoveFromGroup).
+func (s *Service) updateUser(ctx context.Context, id string, in UserUpdate) (storage.User, error) {
 	u, err := s.store.GetUser(ctx, id)
 	if err != nil {
 		return storage.User{}, fmt.Errorf("update user: %w", err)
@@ -117,6 +141,7 @@ func (s *Service) DeleteUser(ctx context.Context, id string) error {
 	if err := s.store.DeleteUser(ctx, id); err != nil {
 		return fmt.Errorf("delete user: %w", err)
 	}
+	s.audit.Record(ctx, audit.Event{Action: audit.UserDeleted, UserID: id, Target: id, Details: map[string]any{"admin": u.Admin}})
 	return nil
 }
 
@@ -125,26 +150,33 @@ func (s *Service) DeleteUser(ctx context.Context, id string) error {
 // tokens, so it ends every session of the user and revokes the tokens of
 // every app the user approved (RFC 6819 §5.2.2.3); the approvals stay.
 func (s *Service) SetPassword(ctx context.Context, id, password string) error {
+	n, err := s.setPassword(ctx, id, password)
+	return s.recorded(ctx, err, audit.Event{Action: audit.UserPasswordSet, UserID: id, Target: id, Details: map[string]any{"apps_revoked": n}})
+}
+
+// setPassword is SetPassword without the audit record; it returns how
+// many apps' tokens it revoked.
+func (s *Service) setPassword(ctx context.Context, id, password string) (int, error) {
 	if err := checkPassword(password); err != nil {
-		return err
+		return 0, err
 	}
 	now := s.timestamp()
 	if err := s.store.UpdateUserPassword(ctx, id, secret.HashPassword(password), now); err != nil {
-		return fmt.Errorf("set password: %w", err)
+		return 0, fmt.Errorf("set password: %w", err)
 	}
 	if _, err := s.store.DeleteUserSessions(ctx, id, ""); err != nil {
-		return fmt.Errorf("end sessions: %w", err)
+		return 0, fmt.Errorf("end sessions: %w", err)
 	}
 	consents, err := s.store.ListConsents(ctx, id)
 	if err != nil {
-		return fmt.Errorf("list consents: %w", err)
+		return 0, fmt.Errorf("list consents: %w", err)
 	}
 	for _, c := range consents {
 		if _, err := s.store.RevokeUserClient(ctx, id, c.ClientID, now); err != nil {
-			return fmt.Errorf("revoke tokens: %w", err)
+			return 0, fmt.Errorf("revoke tokens: %w", err)
 		}
 	}
-	return nil
+	return len(consents), nil
 }
 
 // checkPassword applies the password rules of CreateUser.

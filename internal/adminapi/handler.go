@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
+	"github.com/gatehouse-dev/gatehouse/internal/audit"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 	"github.com/gatehouse-dev/gatehouse/resource"
@@ -146,7 +147,7 @@ func (h *Handler) live(next http.Handler) http.Handler {
 			h.deny(w, http.StatusUnauthorized, codeInvalidToken, "the access token could not be checked")
 			return
 		}
-		status, desc, err := h.checkLive(r.Context(), claims)
+		actor, status, desc, err := h.checkLive(r.Context(), claims)
 		if err != nil {
 			writeServiceError(w, h.log, err)
 			return
@@ -159,45 +160,49 @@ func (h *Handler) live(next http.Handler) http.Handler {
 			h.deny(w, status, code, desc)
 			return
 		}
-		next.ServeHTTP(w, r)
+		// Changes made through this request are recorded as the token's
+		// administrator, or its client for a client's own token.
+		next.ServeHTTP(w, r.WithContext(audit.WithActor(r.Context(), actor)))
 	})
 }
 
-// checkLive returns 0 for a live admin token, else the status and the
-// reason for the caller; err is a failure to read the store.
-func (h *Handler) checkLive(ctx context.Context, c *resource.Claims) (int, string, error) {
+// checkLive returns 0 and the audit actor (audit.ActorAdminPrefix and the
+// user ID, or the client ID for a client's own token) for a live admin
+// token, else the status and the reason for the caller; err is a failure
+// to read the store.
+func (h *Handler) checkLive(ctx context.Context, c *resource.Claims) (string, int, string, error) {
 	const revoked = "the access token was revoked"
 	tok, err := h.store.GetToken(ctx, c.ID)
 	switch {
 	case isNotFound(err):
-		return http.StatusUnauthorized, revoked, nil
+		return "", http.StatusUnauthorized, revoked, nil
 	case err != nil:
-		return 0, "", err
+		return "", 0, "", err
 	case tok.RevokedAt != nil || tok.Kind != storage.TokenAccess || tok.ClientID != c.ClientID:
-		return http.StatusUnauthorized, revoked, nil
+		return "", http.StatusUnauthorized, revoked, nil
 	}
 	client, err := h.store.GetClient(ctx, tok.ClientID)
 	switch {
 	case isNotFound(err):
-		return http.StatusUnauthorized, revoked, nil
+		return "", http.StatusUnauthorized, revoked, nil
 	case err != nil:
-		return 0, "", err
+		return "", 0, "", err
 	case !slices.Contains(client.Scopes, oauth.ScopeAdmin):
-		return http.StatusForbidden, "the client is no longer registered with the admin scope", nil
+		return "", http.StatusForbidden, "the client is no longer registered with the admin scope", nil
 	}
 	if tok.UserID == "" {
-		return 0, "", nil
+		return audit.ActorAdminPrefix + tok.ClientID, 0, "", nil
 	}
 	user, err := h.store.GetUser(ctx, tok.UserID)
 	switch {
 	case isNotFound(err):
-		return http.StatusUnauthorized, revoked, nil
+		return "", http.StatusUnauthorized, revoked, nil
 	case err != nil:
-		return 0, "", err
+		return "", 0, "", err
 	case !user.Admin:
-		return http.StatusForbidden, "the user is not an administrator", nil
+		return "", http.StatusForbidden, "the user is not an administrator", nil
 	}
-	return 0, "", nil
+	return audit.ActorAdminPrefix + tok.UserID, 0, "", nil
 }
 
 // deny answers like resource.Verifier.Require (RFC 6750 §3): a Bearer

@@ -34,11 +34,16 @@ const (
 	CodeReuseDetected = "code.reuse_detected"
 
 	UserCreated         = "user.created"             // admin/users.go
+	UserUpdated         = "user.updated"             // name, groups or admin flag (admin/useradmin.go)
+	UserDeleted         = "user.deleted"             // admin/useradmin.go
+	UserPasswordSet     = "user.password_set"        // by an administrator (admin/useradmin.go)
+	GroupMemberAdded    = "group.member_added"       // Target: the group (admin/groups.go)
+	GroupMemberRemoved  = "group.member_removed"     // Target: the group (admin/groups.go)
 	UserPasswordChanged = "user.password_changed"    // by the user (account/actions.go)
 	UserSessionsEnded   = "user.sessions_signed_out" // by the user (account/actions.go)
 
 	ClientCreated       = "client.created"        // admin/clients.go
-	ClientUpdated       = "client.updated"        // reserved for admin.Service's client updates
+	ClientUpdated       = "client.updated"        // admin/clientupdate.go
 	ClientDeleted       = "client.deleted"        // admin/clients.go
 	ClientSecretRotated = "client.secret_rotated" // admin/clientauth.go
 

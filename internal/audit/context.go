@@ -53,10 +53,22 @@ func GrantType(ctx context.Context) string {
 	return g
 }
 
-// RemoteIP is the IP address of the peer that sent r: the host part of
-// r.RemoteAddr. Behind a proxy that is the proxy; forwarding headers are
-// not trusted, since any client can send them.
+// RemoteIP is the IP address of the client that sent r: the one the
+// middleware (ClientIPMiddleware) resolved for the request, which behind
+// trusted proxies is read from X-Forwarded-For as the brute-force
+// throttle reads it, so that both name the same address. Without the
+// middleware it is the peer: the host part of r.RemoteAddr, since
+// forwarding headers are not trusted by default (any client can send
+// them).
 func RemoteIP(r *http.Request) string {
+	if ip := remoteIPFrom(r.Context()); ip != "" {
+		return ip
+	}
+	return peerIP(r)
+}
+
+// peerIP is the host part of r.RemoteAddr.
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -64,11 +76,29 @@ func RemoteIP(r *http.Request) string {
 	return host
 }
 
-// Middleware puts each request's RemoteIP in its context (WithRemoteIP),
+// Middleware puts each request's peer IP in its context (WithRemoteIP),
 // so that code without the request, such as the admin service or the
-// token endpoint's mint step, records where a request came from.
+// token endpoint's mint step, records where a request came from. A server
+// behind proxies uses ClientIPMiddleware instead.
 func Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithRemoteIP(r.Context(), RemoteIP(r))))
-	})
+	return ClientIPMiddleware(nil)(next)
+}
+
+// ClientIPMiddleware is Middleware with the client's IP as clientIP tells
+// it (the server passes the throttle's trusted-proxy logic, the one place
+// that decides which X-Forwarded-For entry to believe). An empty answer,
+// or a nil clientIP, falls back to the peer's address.
+func ClientIPMiddleware(clientIP func(*http.Request) string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ip := ""
+			if clientIP != nil {
+				ip = clientIP(r)
+			}
+			if ip == "" {
+				ip = peerIP(r)
+			}
+			next.ServeHTTP(w, r.WithContext(WithRemoteIP(r.Context(), ip)))
+		})
+	}
 }

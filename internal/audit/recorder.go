@@ -17,7 +17,8 @@ const (
 	ActorSystem    = "system"    // the server itself (key maintenance), or no one known
 	ActorAnonymous = "anonymous" // an unauthenticated party (a failed sign-in)
 	// ActorAdminPrefix starts the actor of an admin API or console call:
-	// "admin:" and the administrator's user ID.
+	// "admin:" and the administrator's user ID, or the client ID for an
+	// admin API call with a client's own token (client credentials).
 	ActorAdminPrefix = "admin:"
 )
 

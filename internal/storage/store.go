@@ -116,7 +116,7 @@ type Store interface {
 	// or expired at now. When next's grant is revoked meanwhile, next is
 	// stored revoked and ErrGrantRevoked is returned, as by CreateToken.
 	// "Expired at now" means now >= ExpiresAt, or now >= GrantExpiresAt
-	// when set. On success it returns the old record with RotatedAt set.
+	// when set; next naming a missing client or user gives ErrNotFound. On success it returns the old record with RotatedAt set.
 	RotateRefreshToken(ctx context.Context, oldID string, next Token, now time.Time) (Token, error)
 	// RevokeUserClient revokes every grant and token the user gave the
 	// client and deletes their unconsumed authorization codes, so that

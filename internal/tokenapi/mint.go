@@ -101,6 +101,9 @@ func (h *Handler) mintAccessWithGroups(ctx context.Context, c storage.Client, su
 		h.Log.Warn("token issued for a grant revoked meanwhile", "client_id", c.ID, "grant_id", grantID)
 		err = nil
 	}
+	if isNotFound(err) {
+		return token.Minted{}, goneDuringExchange()
+	}
 	if err != nil {
 		return token.Minted{}, oauth.Internal(err)
 	}
@@ -165,8 +168,19 @@ func (h *Handler) firstRefreshToken(ctx context.Context, c storage.Client, userI
 		// stored revoked, as the access token was (see mintAccess).
 		err = nil
 	}
+	if isNotFound(err) {
+		return "", goneDuringExchange()
+	}
 	if err != nil {
 		return "", oauth.Internal(err)
 	}
 	return raw, nil
+}
+
+// goneDuringExchange is the answer when the store refuses a token because
+// its user or client was deleted while the request was in flight (the
+// foreign keys, storage.ErrNotFound): the grant no longer exists, which
+// RFC 6749 §5.2 calls invalid_grant, not a server error.
+func goneDuringExchange() error {
+	return oauth.Errorf(oauth.InvalidGrant, "the user or client of this grant no longer exists")
 }

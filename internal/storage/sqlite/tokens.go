@@ -39,7 +39,9 @@ func insertToken(ctx context.Context, db execer, t storage.Token) error {
 	return err
 }
 
-// CreateToken stores a new token record.
+// CreateToken stores a new token record. A token whose client or user
+// does not exist (deleted while its code was being exchanged) violates a
+// foreign key, reported as storage.ErrNotFound.
 //
 // The insert and the check for a revoked grant are separate statements, in
 // the opposite order to RevokeGrant's mark and update: whichever way two
@@ -47,7 +49,7 @@ func insertToken(ctx context.Context, db execer, t storage.Token) error {
 // token.
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	if err := insertToken(ctx, s.db, t); err != nil {
-		return wrap("create token", err)
+		return refErr(storage.ErrNotFound, wrap("create token", err))
 	}
 	return s.checkGrant(ctx, "create token", t.ID)
 }
@@ -132,7 +134,7 @@ func (s *Store) rotate(ctx context.Context, oldID string, next storage.Token, no
 		return storage.Token{}, wrap(op, err)
 	}
 	if err := insertToken(ctx, tx, next); err != nil {
-		return storage.Token{}, wrap(op+": store next", err)
+		return storage.Token{}, refErr(storage.ErrNotFound, wrap(op+": store next", err))
 	}
 	if err := tx.Commit(); err != nil {
 		return storage.Token{}, wrap(op, err)

@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"AppendAuditContention", func(t *testing.T, s storage.Store) { auditRace(t, []storage.Store{s}) }},
 	}
 	tests = append(tests, throttleTests...) // throttle.go
+	tests = append(tests, refTests...)      // refs.go
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
