@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,14 +35,23 @@ func TestListenerReconnectsAndFlushes(t *testing.T) {
 	}()
 	defer func() { cancel(); <-done }()
 
+	// Other tests share the database and its notification channel: their
+	// writes arrive here too. IDs carry a suffix of this test's own, and
+	// next skips the keys of writes that are not this test's.
+	sfx := strconv.FormatInt(time.Now().UnixNano(), 36)
+	mine := func(k string) bool { return k == "keys" || strings.HasSuffix(k, sfx) }
 	next := func() event {
 		t.Helper()
-		select {
-		case e := <-events:
-			return e
-		case <-time.After(15 * time.Second): // a hang guard, not a bound
-			t.Fatal("the listener reported nothing")
-			return event{}
+		for {
+			select {
+			case e := <-events:
+				if e.flush || mine(e.key) {
+					return e
+				}
+			case <-time.After(15 * time.Second): // a hang guard, not a bound
+				t.Fatal("the listener reported nothing")
+				return event{}
+			}
 		}
 	}
 	if e := next(); !e.flush || e.err != nil {
@@ -53,17 +64,17 @@ func TestListenerReconnectsAndFlushes(t *testing.T) {
 		want  string
 	}{
 		{"client", func() error {
-			return s.CreateClient(ctx, storage.Client{ID: "c1", Name: "c", Type: storage.ClientSPA, CreatedAt: at, UpdatedAt: at})
-		}, "client:c1"},
-		{"client deleted", func() error { return s.DeleteClient(ctx, "c1") }, "client:c1"},
+			return s.CreateClient(ctx, storage.Client{ID: "c1" + sfx, Name: "c", Type: storage.ClientSPA, CreatedAt: at, UpdatedAt: at})
+		}, "client:c1" + sfx},
+		{"client deleted", func() error { return s.DeleteClient(ctx, "c1"+sfx) }, "client:c1" + sfx},
 		{"project and api", func() error {
-			if err := s.CreateProject(ctx, storage.Project{ID: "p1", Name: "p", CreatedAt: at, UpdatedAt: at}); err != nil {
+			if err := s.CreateProject(ctx, storage.Project{ID: "p1" + sfx, Name: "p", CreatedAt: at, UpdatedAt: at}); err != nil {
 				return err
 			}
-			return s.CreateAPI(ctx, storage.API{ID: "a1", ProjectID: "p1", Name: "a", Identifier: "https://api.example", CreatedAt: at, UpdatedAt: at})
-		}, "api:a1"},
+			return s.CreateAPI(ctx, storage.API{ID: "a1" + sfx, ProjectID: "p1" + sfx, Name: "a", Identifier: "https://api.example/" + sfx, CreatedAt: at, UpdatedAt: at})
+		}, "api:a1" + sfx},
 		{"signing key", func() error {
-			return s.CreateSigningKey(ctx, storage.SigningKey{ID: "k1", Alg: "ES256", PublicJWK: []byte("{}"), PrivateKey: []byte("x"),
+			return s.CreateSigningKey(ctx, storage.SigningKey{ID: "k1" + sfx, Alg: "ES256", PublicJWK: []byte("{}"), PrivateKey: []byte("x"),
 				CreatedAt: at, ActivatesAt: at, NotAfter: at.Add(time.Hour)})
 		}, "keys"},
 	}
@@ -93,7 +104,7 @@ func TestListenerReconnectsAndFlushes(t *testing.T) {
 	if l.pid.Load() == pid {
 		t.Fatal("still the terminated backend")
 	}
-	if err := s.UpdateSigningKey(ctx, "k1", at, at.Add(2*time.Hour)); err != nil {
+	if err := s.UpdateSigningKey(ctx, "k1"+sfx, at, at.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if e := next(); e.key != "keys" {
