@@ -35,6 +35,7 @@ type Result struct {
 	// when there is no sampler. SamplerErr says why they are missing.
 	ServerCPU  time.Duration
 	CPUPerOp   time.Duration
+	CPUKnown   bool    // whether ServerCPU and CPUPerOp were measured
 	RSSBytes   float64 // server RSS at the end; 0 when unknown
 	SamplerErr error   `json:"-"`
 }
@@ -110,6 +111,7 @@ func Run(ctx context.Context, sc Scenario, t *Target, opt Options) (Result, erro
 			res.CPUPerOp = res.ServerCPU / time.Duration(n)
 		}
 		res.RSSBytes = end.RSSBytes
+		res.CPUKnown = true
 	}
 	return res, nil
 }

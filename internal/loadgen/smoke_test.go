@@ -43,8 +43,8 @@ func TestSmoke(t *testing.T) {
 			if res.OK != 6 {
 				t.Errorf("%d operations succeeded, want 2 workers × 3", res.OK)
 			}
-			if res.SamplerErr != nil {
-				t.Errorf("server CPU: %v", res.SamplerErr)
+			if res.SamplerErr != nil || !res.CPUKnown {
+				t.Errorf("server CPU not measured: %v", res.SamplerErr)
 			}
 			if res.OK > 0 && res.Latency.P50 > res.Latency.Max {
 				t.Errorf("p50 %v above max %v", res.Latency.P50, res.Latency.Max)
