@@ -157,6 +157,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	conns := fs.Int("c", 16, "concurrent connections (virtual users)")
 	dur := fs.Duration("d", 10*time.Second, "measured time per scenario")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before it")
+	count := fs.Int("n", 0, "run this many operations per connection instead of -d (no warm-up; every one measured)")
 	list := fs.String("scenarios", "authcode,client_credentials,refresh,introspect,userinfo,resource,login", "comma-separated scenarios")
 	pid := fs.Int("pid", 0, "read the server's CPU and RSS from /proc/PID/stat instead of its /metrics")
 	metricsURL := fs.String("metrics", "", "Prometheus exposition with process_cpu_seconds_total (default ISSUER/metrics; none: skip)")
@@ -209,7 +210,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var results []loadgen.Result
 	for _, sc := range scenarios {
 		fmt.Fprintf(stderr, "%s: %d connections, %s warm-up, %s measured\n", sc.Name, *conns, *warmup, *dur)
-		res, err := loadgen.Run(ctx, sc, target, loadgen.Options{Concurrency: *conns, Duration: *dur, Warmup: *warmup, Sampler: sampler})
+		res, err := loadgen.Run(ctx, sc, target, loadgen.Options{Concurrency: *conns, Duration: *dur, Warmup: *warmup, Count: *count, Sampler: sampler})
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ func WriteTable(w io.Writer, results []Result) error {
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|\n")
 	for _, r := range results {
 		cpu, rss := "n/a", "n/a"
-		if r.SamplerErr == nil && r.ServerCPU > 0 {
+		if r.CPUKnown {
 			cpu = fmt.Sprintf("%.3f ms", float64(r.CPUPerOp)/float64(time.Millisecond))
 		}
 		if r.RSSBytes > 0 {

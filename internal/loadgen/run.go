@@ -12,6 +12,10 @@ type Options struct {
 	Concurrency int           // workers (virtual users), each one request at a time
 	Duration    time.Duration // measured time
 	Warmup      time.Duration // unmeasured time before it
+	// Count, when above zero, replaces the timed run: each worker runs
+	// its operation Count times, every one measured, with no warm-up.
+	// Smoke tests use it so that a slow machine cannot make them fail.
+	Count int
 	// Sampler reads the server's CPU time and RSS at the start and end of
 	// the measured time; nil skips it.
 	Sampler Sampler
@@ -21,7 +25,7 @@ type Options struct {
 type Result struct {
 	Scenario  string
 	Workers   int
-	Elapsed   time.Duration // measured time
+	Elapsed   time.Duration // measured time (with Count, the whole run)
 	OK        int           // operations that succeeded in the measured time
 	Errors    map[string]int
 	Latency   Latency // of the successful operations
@@ -31,6 +35,7 @@ type Result struct {
 	// when there is no sampler. SamplerErr says why they are missing.
 	ServerCPU  time.Duration
 	CPUPerOp   time.Duration
+	CPUKnown   bool    // whether ServerCPU and CPUPerOp were measured
 	RSSBytes   float64 // server RSS at the end; 0 when unknown
 	SamplerErr error   `json:"-"`
 }
@@ -62,38 +67,51 @@ func Run(ctx context.Context, sc Scenario, t *Target, opt Options) (Result, erro
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	res := Result{Scenario: sc.Name, Workers: len(ops)}
+	var start, end Sample
 	begin := time.Now()
 	from, until := begin.Add(opt.Warmup), begin.Add(opt.Warmup+opt.Duration)
+	if opt.Count > 0 && opt.Sampler != nil {
+		start, res.SamplerErr = opt.Sampler.Sample(ctx)
+	}
 	recs := make([]*recorder, len(ops))
 	var wg sync.WaitGroup
 	for i, op := range ops {
 		recs[i] = newRecorder()
-		wg.Go(func() { work(runCtx, op, recs[i], from, until) })
+		if opt.Count > 0 {
+			wg.Go(func() { workCount(runCtx, op, recs[i], opt.Count) })
+		} else {
+			wg.Go(func() { work(runCtx, op, recs[i], from, until) })
+		}
 	}
-	res := Result{Scenario: sc.Name, Workers: len(ops)}
-	var start, end Sample
-	sleep(ctx, time.Until(from))
-	if opt.Sampler != nil {
-		start, res.SamplerErr = opt.Sampler.Sample(ctx)
+	if opt.Count > 0 {
+		wg.Wait()
+		res.Elapsed = time.Since(begin)
+	} else {
+		sleep(ctx, time.Until(from))
+		if opt.Sampler != nil {
+			start, res.SamplerErr = opt.Sampler.Sample(ctx)
+		}
+		sleep(ctx, time.Until(until))
+		res.Elapsed = opt.Duration
 	}
-	sleep(ctx, time.Until(until))
 	if opt.Sampler != nil && res.SamplerErr == nil {
 		end, res.SamplerErr = opt.Sampler.Sample(ctx)
 	}
-	res.Elapsed = time.Since(from)
 	cancel()
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
 	res.OK, res.Latency, res.Errors = summarize(recs)
-	res.OpsPerSec = float64(res.OK) / opt.Duration.Seconds()
+	res.OpsPerSec = float64(res.OK) / res.Elapsed.Seconds()
 	if opt.Sampler != nil && res.SamplerErr == nil {
 		res.ServerCPU = time.Duration((end.CPUSeconds - start.CPUSeconds) * float64(time.Second))
 		if n := res.OK + res.ErrorCount(); n > 0 {
 			res.CPUPerOp = res.ServerCPU / time.Duration(n)
 		}
 		res.RSSBytes = end.RSSBytes
+		res.CPUKnown = true
 	}
 	return res, nil
 }
@@ -111,6 +129,18 @@ func work(ctx context.Context, op Op, rec *recorder, from, until time.Time) {
 		if !t0.Before(from) && t1.Before(until) {
 			rec.record(t1.Sub(t0), err)
 		}
+	}
+}
+
+// workCount runs op n times and records every one.
+func workCount(ctx context.Context, op Op, rec *recorder, n int) {
+	for range n {
+		if ctx.Err() != nil {
+			return
+		}
+		t0 := time.Now()
+		err := op(ctx)
+		rec.record(time.Since(t0), err)
 	}
 }
 

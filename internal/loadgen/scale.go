@@ -65,7 +65,7 @@ func SeedScale(ctx context.Context, store storage.Store, opt ScaleOptions) error
 	if err != nil {
 		return err
 	}
-	return parallel(ctx, opt, "tokens", opt.Tokens, func(ctx context.Context, i int) error {
+	token := func(i int) storage.Token {
 		t := storage.Token{
 			ID: secret.NewID(), Kind: storage.TokenAccess, GrantID: secret.NewID(),
 			ClientID: clientIDs[i%len(clientIDs)], UserID: userIDs[i%len(userIDs)],
@@ -76,9 +76,36 @@ func SeedScale(ctx context.Context, store storage.Store, opt ScaleOptions) error
 			t.ExpiresAt = now.Add(30 * 24 * time.Hour)
 			t.GrantExpiresAt = now.Add(90 * 24 * time.Hour)
 		}
-		return store.CreateToken(ctx, t)
+		return t
+	}
+	bulk, ok := store.(bulkTokenStore)
+	if !ok {
+		return parallel(ctx, opt, "tokens", opt.Tokens, func(ctx context.Context, i int) error {
+			return store.CreateToken(ctx, token(i))
+		})
+	}
+	batches := (opt.Tokens + tokenBatch - 1) / tokenBatch
+	batchOpt := opt
+	if opt.Progress != nil {
+		batchOpt.Progress = func(_ string, done int) { opt.Progress("tokens", min(done*tokenBatch, opt.Tokens)) }
+	}
+	return parallel(ctx, batchOpt, "token batch", batches, func(ctx context.Context, b int) error {
+		ts := make([]storage.Token, 0, tokenBatch)
+		for i := b * tokenBatch; i < min((b+1)*tokenBatch, opt.Tokens); i++ {
+			ts = append(ts, token(i))
+		}
+		return bulk.BulkCreateTokens(ctx, ts)
 	})
 }
+
+// bulkTokenStore is implemented by the backends that can insert many
+// tokens in one transaction (both do); the scale fill uses it when there.
+type bulkTokenStore interface {
+	BulkCreateTokens(ctx context.Context, tokens []storage.Token) error
+}
+
+// tokenBatch is how many tokens one bulk transaction inserts.
+const tokenBatch = 2000
 
 // parallel calls fn for 0..n-1 on opt.Workers goroutines and stops at the
 // first error.
