@@ -20,12 +20,14 @@ type Login struct {
 	Name     string
 	Password string // a fixed, published demo password: never use these users outside development
 	Groups   []string
+	Admin    bool // may sign in to the developer console (/console)
 }
 
 // Logins are the demo users. Their passwords are public by design.
 var Logins = []Login{
 	{Email: "editor@example.com", Name: "Erin Editor", Password: "editor-demo-password", Groups: []string{api.GroupEditor}},
 	{Email: "viewer@example.com", Name: "Victor Viewer", Password: "viewer-demo-password", Groups: []string{api.GroupViewer}},
+	{Email: "admin@example.com", Name: "Ada Admin", Password: "admin-demo-password", Admin: true},
 }
 
 // SPAClientName names the sample app's client; seeding finds it by this
@@ -77,7 +79,7 @@ func Seed(ctx context.Context, store storage.Store, spaOrigin string, now func()
 func seedUser(ctx context.Context, store storage.Store, svc *admin.Service, l Login, now func() time.Time) (string, error) {
 	u, err := store.GetUserByEmail(ctx, l.Email)
 	if errors.Is(err, storage.ErrNotFound) {
-		_, err = svc.CreateUser(ctx, admin.NewUser{Email: l.Email, Name: l.Name, Groups: l.Groups, Password: l.Password})
+		_, err = svc.CreateUser(ctx, admin.NewUser{Email: l.Email, Name: l.Name, Groups: l.Groups, Password: l.Password, Admin: l.Admin})
 		if err != nil {
 			return "", fmt.Errorf("seed user %s: %w", l.Email, err)
 		}
@@ -92,6 +94,9 @@ func seedUser(ctx context.Context, store storage.Store, svc *admin.Service, l Lo
 		if err := store.UpdateUserPassword(ctx, u.ID, secret.HashPassword(l.Password), now().UTC()); err != nil {
 			return "", fmt.Errorf("seed user %s: reset password: %w", l.Email, err)
 		}
+	}
+	if l.Admin && !u.Admin {
+		return fmt.Sprintf("user %s exists without administrator rights: it cannot sign in to the console", l.Email), nil
 	}
 	for _, g := range l.Groups {
 		if !slices.Contains(u.Groups, g) {

@@ -190,9 +190,9 @@ what it seeded.`)
 	go func() { errc <- named("demo api", serveHTTP(ctx, ls.api, apiHandler, log)) }()
 	go func() { errc <- named("sample app", serveHTTP(ctx, ls.spa, spaHandler, log)) }()
 
-	info := devInfo{Issuer: cfg.Issuer, API: apiOrigin, App: spaOrigin, ClientID: seeded.ClientID, DB: cfg.DB, Scopes: api.Scopes}
+	info := devInfo{Issuer: cfg.Issuer, Console: cfg.Issuer + "/console", API: apiOrigin, App: spaOrigin, ClientID: seeded.ClientID, DB: cfg.DB, Scopes: api.Scopes}
 	for _, l := range seeded.Logins {
-		info.Users = append(info.Users, devUser{Email: l.Email, Name: l.Name, Password: l.Password, Groups: l.Groups})
+		info.Users = append(info.Users, devUser{Email: l.Email, Name: l.Name, Password: l.Password, Groups: l.Groups, Admin: l.Admin})
 	}
 	if f.json {
 		err = printJSON(e.stdout, info)

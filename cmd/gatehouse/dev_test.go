@@ -106,13 +106,24 @@ func TestDev(t *testing.T) {
 	if len(origins) != 3 || !strings.HasPrefix(info.App, "http://localhost:") || !strings.HasPrefix(info.Issuer, "http://127.0.0.1:") {
 		t.Fatalf("origins %q, %q, %q: want three, the app on localhost", info.Issuer, info.API, info.App)
 	}
-	if info.ClientID == "" || len(info.Users) != 2 || info.DB != db {
+	if info.ClientID == "" || len(info.Users) != 3 || info.DB != db || info.Console != info.Issuer+"/console" {
 		t.Fatalf("info %+v", info)
 	}
+	admins := 0
 	for _, u := range info.Users {
-		if u.Password == "" || len(u.Groups) != 1 {
+		if u.Admin {
+			admins++
+		}
+		if u.Password == "" || (len(u.Groups) != 1 && !u.Admin) {
 			t.Errorf("demo user %+v lacks a password or group", u)
 		}
+	}
+	if admins != 1 {
+		t.Errorf("%d demo administrators, want 1 (for the console)", admins)
+	}
+	resp, _ := httpGet(t, info.Console)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("console: %d after redirects, want the sign-in page (200)", resp.StatusCode)
 	}
 
 	resp, body := httpGet(t, info.Issuer+"/.well-known/openid-configuration")
