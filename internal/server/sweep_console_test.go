@@ -74,7 +74,9 @@ var consoleEndpoints = []sweepEndpoint{
 	consoleForm("sign out", "/console/signout", nil, consoleFormIDs, 1),
 	{name: "console callback", method: http.MethodGet, path: "/console/callback", shape: shapeConsole,
 		ids: []identity{anonymous, consoleForged, consoleSess}, weight: 2,
-		base: func(*sweepFixture) ([][2]string, http.Header) { return pairs("code", "never-issued", "state", "sweep-state"), nil }},
+		base: func(*sweepFixture) ([][2]string, http.Header) {
+			return pairs("code", "never-issued", "state", "sweep-state"), nil
+		}},
 	{name: "console sign in again", method: http.MethodGet, path: "/console/signin", shape: shapeConsole,
 		ids: []identity{anonymous, consoleSess}, base: noParams, weight: 1},
 }
