@@ -92,6 +92,9 @@ func runSweep(t *testing.T, opt servertest.Options, plan sweepPlan) {
 	if plan.outOfOrder {
 		reqs = append(reqs, outOfOrderCases(fx)...)
 	}
+	if plan.throttle {
+		reqs = append(reqs, guessingCases(fx)...)
+	}
 	for i := range reqs {
 		reqs[i].mayThrottle = plan.throttle
 	}
@@ -154,6 +157,9 @@ func runSweep(t *testing.T, opt servertest.Options, plan sweepPlan) {
 		t.Errorf("the server logged %d requests of %d sent: the log capture is broken", n, len(reqs))
 	}
 	compareSnapshots(t, before, after, plan.mayChange)
+	if plan.throttle {
+		checkThrottled(t, results, before, after)
+	}
 }
 
 var (

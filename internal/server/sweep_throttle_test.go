@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"encoding/base64"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -30,5 +32,46 @@ func TestBadInputSweepThrottled(t *testing.T) {
 		opt  servertest.Options
 	}{{"sqlite", servertest.Options{}}, {"postgres", servertest.Options{Postgres: true}}} {
 		t.Run(backend.name, func(t *testing.T) { runSweep(t, backend.opt, plan) })
+	}
+}
+
+// guessingCases are password and client secret guesses beyond the
+// default free failures (config.DefaultThrottle): wrong passwords for
+// the user on a loaded login form and wrong secrets for the service, so
+// that the throttled sweep surely meets delays and locks.
+func guessingCases(fx *sweepFixture) []sweepReq {
+	authz, _ := authorizeBase(fx)
+	var out []sweepReq
+	for i := range 12 {
+		out = append(out, sweepReq{endpoint: "guessing", what: "a wrong password", method: http.MethodPost, path: "/login",
+			shape: shapeFrontChannel, header: [][2]string{{"Content-Type", "application/x-www-form-urlencoded"},
+				{"Cookie", fx.csrfCk.Name + "=" + fx.csrfCk.Value}},
+			body: []byte(encodePairs(pairs("csrf_token", fx.csrfToken, "authz", encodePairs(authz), "email", ruleEmail,
+				"password", "wrong guess "+string(rune('a'+i)))))})
+		basic := base64.StdEncoding.EncodeToString([]byte(fx.e.Service.ID + ":wrong guess " + string(rune('a'+i))))
+		out = append(out, sweepReq{endpoint: "guessing", what: "a wrong client secret", method: http.MethodPost, path: "/token",
+			shape: shapeBackChannel, authSent: true, header: [][2]string{{"Content-Type", "application/x-www-form-urlencoded"},
+				{"Authorization", "Basic " + basic}},
+			body: []byte("grant_type=client_credentials")})
+	}
+	return out
+}
+
+// checkThrottled fails unless brute-force protection engaged: some
+// answer carried Retry-After and the throttle's counters changed.
+func checkThrottled(t *testing.T, results []sweepResp, before, after map[string]tableSnapshot) {
+	t.Helper()
+	delayed := 0
+	for _, r := range results {
+		if r.header.Get("Retry-After") != "" {
+			delayed++
+		}
+	}
+	t.Logf("throttled sweep: %d answers with Retry-After", delayed)
+	if delayed == 0 {
+		t.Error("no answer carried Retry-After: brute-force protection never engaged")
+	}
+	if slices.Equal(before["throttle_failures"].rows, after["throttle_failures"].rows) {
+		t.Error("the throttle_failures table did not change: brute-force protection never counted")
 	}
 }
