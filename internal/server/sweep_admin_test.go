@@ -206,3 +206,40 @@ func wantAdminRefusal(r *sweepReq) func(sweepResp) string {
 // adminErrors are the codes of the admin API's error body.
 var adminErrors = []string{"invalid_request", "not_found", "conflict", "request_too_large", "unsupported_media_type",
 	"method_not_allowed"}
+
+// cornerCases send, without random mutations, every nasty path segment
+// as every path ID of the admin API (with the admin token) and of the
+// console (with its most capable identity), and every nasty value as
+// each field of the console's live checks, so that each reaches the
+// store at least once on every run, whatever the seed.
+func cornerCases(g *generator, endpoints []sweepEndpoint) []sweepReq {
+	var out []sweepReq
+	for _, ep := range endpoints {
+		switch {
+		case ep.args != nil && (ep.shape == shapeJSONAPI || ep.shape == shapeConsole):
+			id := ep.ids[0]
+			if slices.Contains(ep.ids, consoleCSRF) {
+				id = consoleCSRF
+			}
+			for _, seg := range nastyPathIDs {
+				args := ep.args(g.fx)
+				for i := range args {
+					args[i] = seg
+				}
+				out = append(out, g.build(ep, id, args, []string{"every path id " + short(seg)}, 0, nil))
+			}
+		case ep.shape == shapeConsole && strings.HasPrefix(ep.path, "/console/check/"):
+			params, _ := ep.base(g.fx)
+			for _, p := range params[1:] { // after csrf_token
+				for _, v := range nastyValues {
+					out = append(out, g.build(ep, consoleCSRF, nil, []string{fmt.Sprintf("%s=%s", p[0], short(v))}, 0,
+						map[string]string{p[0]: v}))
+				}
+			}
+		}
+	}
+	for i := range out {
+		out[i].endpoint = "corner cases"
+	}
+	return out
+}

@@ -64,12 +64,32 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 	if g.rnd.IntN(3) > 0 {
 		id = ep.ids[g.rnd.IntN(len(ep.ids))]
 	}
+	var args []string
+	if ep.args != nil {
+		args = ep.args(g.fx)
+	}
+	var what []string
+	if len(args) > 0 && g.rnd.IntN(3) == 0 { // a nasty path segment
+		i := g.rnd.IntN(len(args))
+		args[i] = nastyPathIDs[g.rnd.IntN(len(nastyPathIDs))]
+		what = append(what, "path id "+short(args[i]))
+	}
+	return g.build(ep, id, args, what, 1+g.rnd.IntN(3), nil)
+}
+
+// build makes ep's base request as identity id, with the path arguments
+// args, the parameters in set replacing the base's values, and then
+// the given number of random mutations.
+func (g *generator) build(ep sweepEndpoint, id identity, args, what []string, mutations int, set map[string]string) sweepReq {
 	params, hdr := ep.base(g.fx)
 	cks, token := g.fx.cookies(id)
 	var raw []rawPair
 	for _, p := range params {
 		if p[0] == "csrf_token" && token != "" {
 			p[1] = token
+		}
+		if v, ok := set[p[0]]; ok {
+			p[1] = v
 		}
 		raw = append(raw, encodePair(p[0], p[1]))
 	}
@@ -83,16 +103,6 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 		r.header = append(r.header, [2]string{"Authorization", a})
 		r.idAuth = a
 	}
-	var args []string
-	if ep.args != nil {
-		args = ep.args(g.fx)
-	}
-	var what []string
-	if len(args) > 0 && g.rnd.IntN(3) == 0 { // a nasty path segment
-		i := g.rnd.IntN(len(args))
-		args[i] = nastyPathIDs[g.rnd.IntN(len(nastyPathIDs))]
-		what = append(what, "path id "+short(args[i]))
-	}
 	for _, c := range cks {
 		r.header = append(r.header, [2]string{"Cookie", c.Name + "=" + c.Value})
 	}
@@ -105,7 +115,7 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 			[2]string{"Origin", "null"}, [2]string{"Sec-Fetch-Site", "same-origin"})
 	}
 	inBody := ep.method != http.MethodGet
-	for range 1 + g.rnd.IntN(3) {
+	for range mutations {
 		var w string
 		raw, inBody, w = g.mutate(&r, raw, inBody)
 		what = append(what, w)

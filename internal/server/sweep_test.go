@@ -55,7 +55,7 @@ func TestBadInputSweep(t *testing.T) {
 type sweepPlan struct {
 	endpoints  []sweepEndpoint
 	rounds     int  // each endpoint's weight is drawn this many times
-	outOfOrder bool // add outOfOrderCases
+	outOfOrder bool // add outOfOrderCases and cornerCases
 	throttle   bool // leave brute-force protection on (the default)
 	mayChange  []tableAllowance
 }
@@ -91,6 +91,7 @@ func runSweep(t *testing.T, opt servertest.Options, plan sweepPlan) {
 	}
 	if plan.outOfOrder {
 		reqs = append(reqs, outOfOrderCases(fx)...)
+		reqs = append(reqs, cornerCases(g, plan.endpoints)...)
 	}
 	if plan.throttle {
 		reqs = append(reqs, guessingCases(fx)...)
