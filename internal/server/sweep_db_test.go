@@ -19,7 +19,10 @@ import (
 // rows (compared by content, not only by count). Nothing in the sweep
 // signs anyone in (no request carries a correct password together with a
 // valid CSRF token and an authorization request that parses), so sessions,
-// consents, codes and tokens stay as they were.
+// consents, codes and tokens stay as they were. The admin token and the
+// console session are made before the first snapshot, and no admin write
+// can succeed (sweepEndpoint.poison, guardWrites), so projects, APIs,
+// clients, users, groups and keys stay as they were too.
 var sweepMayChange = []tableAllowance{
 	// The audit trail (issue 6 §5) records failed logins and refused
 	// client authentications: it may only grow.
@@ -27,7 +30,7 @@ var sweepMayChange = []tableAllowance{
 }
 
 // tableAllowance is a table, by name prefix, that a run of the sweep may
-// add rows to, and why.
+// change, and why.
 // An append-only table may only grow; any other may change at will.
 type tableAllowance struct {
 	prefix, reason string

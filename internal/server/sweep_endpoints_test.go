@@ -73,7 +73,8 @@ const (
 // generator mutates. Base requests are near-valid but can never succeed in
 // a way that writes to the database: secrets are wrong, codes and refresh
 // tokens unknown, consent is denied, the password is wrong. Adding an
-// endpoint to the sweep is adding one entry to sweepEndpoints.
+// endpoint to the sweep is adding one entry to one of the tables
+// (coreEndpoints, adminEndpoints, consoleEndpoints, opsEndpoints).
 type sweepEndpoint struct {
 	name   string
 	method string // of the base request; the generator tries others
