@@ -228,6 +228,14 @@ func cornerCases(g *generator, endpoints []sweepEndpoint) []sweepReq {
 				}
 				out = append(out, g.build(ep, id, args, []string{"every path id " + short(seg)}, 0, nil))
 			}
+		case ep.shape == shapeJSONAPI && ep.json:
+			// A well-formed body past the API's own 256 KiB limit, below
+			// the server's: adminapi's decode must refuse it, as 413.
+			big := g.build(ep, adminTok, argsOf(g.fx, ep), []string{"a 300 KB JSON body"}, 0, nil)
+			big.body = poisonBody([]byte(`{"name":"`+strings.Repeat("n", 300<<10)+`"}`), ep.poison)
+			big.extra = wantJSONError(http.StatusRequestEntityTooLarge, "request_too_large")
+			out = append(out, big)
+			fallthrough
 		case ep.shape == shapeConsole && strings.HasPrefix(ep.path, "/console/check/"):
 			params, _ := ep.base(g.fx)
 			for _, p := range params[1:] { // after csrf_token
@@ -242,4 +250,12 @@ func cornerCases(g *generator, endpoints []sweepEndpoint) []sweepReq {
 		out[i].endpoint = "corner cases"
 	}
 	return out
+}
+
+// argsOf is ep's base path arguments, nil for a path without any.
+func argsOf(fx *sweepFixture, ep sweepEndpoint) []string {
+	if ep.args == nil {
+		return nil
+	}
+	return ep.args(fx)
 }
