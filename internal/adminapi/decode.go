@@ -14,6 +14,10 @@ import (
 // client with an inline JWK set of up to 64 KiB.
 const maxBodyBytes = 256 << 10
 
+// MaxBodyBytes is maxBodyBytes for the server's own body limit, which
+// must let the API's bodies through to decode.
+const MaxBodyBytes = maxBodyBytes
+
 // requestError is a body that cannot be read: status, code, the JSON
 // member at fault when known, and a message for the caller.
 type requestError struct {

@@ -39,11 +39,17 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // Middleware counts and times every request of next, which must be (or
 // wrap, without copying the request) an http.ServeMux: the route label is
 // the pattern the mux matched (r.Pattern), "unmatched" when none did. With
-// serve set, it also answers GET /metrics itself.
+// serve set, it also answers GET and HEAD /metrics itself (RFC 9110
+// §9.3.2: HEAD wherever GET), and other methods there with 405.
 func (m *Metrics) Middleware(next http.Handler, serve bool) http.Handler {
 	exposition := m.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if serve && r.URL.Path == Path && r.Method == http.MethodGet {
+		if serve && r.URL.Path == Path {
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				w.Header().Set("Allow", "GET, HEAD")
+				http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+				return
+			}
 			exposition.ServeHTTP(w, r)
 			return
 		}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -31,6 +32,13 @@ type sweepReq struct {
 	// extra, when set, checks what this particular request must get
 	// beyond the endpoint's shape; "" means fine.
 	extra func(resp sweepResp) string
+	// id is who sent it (the identity's cookies or token), and idAuth the
+	// identity's Authorization header, if any.
+	id     identity
+	idAuth string
+	// mayThrottle lets a 429 with Retry-After through: the throttled
+	// variant of the sweep (sweep_throttle_test.go) locks keys out.
+	mayThrottle bool
 }
 
 // generator derives mutated requests from the endpoints' base requests,
@@ -56,6 +64,23 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 	if g.rnd.IntN(3) > 0 {
 		id = ep.ids[g.rnd.IntN(len(ep.ids))]
 	}
+	var args []string
+	if ep.args != nil {
+		args = ep.args(g.fx)
+	}
+	var what []string
+	if len(args) > 0 && g.rnd.IntN(3) == 0 { // a nasty path segment
+		i := g.rnd.IntN(len(args))
+		args[i] = nastyPathIDs[g.rnd.IntN(len(nastyPathIDs))]
+		what = append(what, "path id "+short(args[i]))
+	}
+	return g.build(ep, id, args, what, 1+g.rnd.IntN(3), nil)
+}
+
+// build makes ep's base request as identity id, with the path arguments
+// args, the parameters in set replacing the base's values, and then
+// the given number of random mutations.
+func (g *generator) build(ep sweepEndpoint, id identity, args, what []string, mutations int, set map[string]string) sweepReq {
 	params, hdr := ep.base(g.fx)
 	cks, token := g.fx.cookies(id)
 	var raw []rawPair
@@ -63,13 +88,20 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 		if p[0] == "csrf_token" && token != "" {
 			p[1] = token
 		}
+		if v, ok := set[p[0]]; ok {
+			p[1] = v
+		}
 		raw = append(raw, encodePair(p[0], p[1]))
 	}
-	r := sweepReq{endpoint: ep.name, method: ep.method, path: ep.path, shape: ep.shape}
+	r := sweepReq{endpoint: ep.name, method: ep.method, path: ep.path, shape: ep.shape, id: id}
 	for k, vs := range hdr {
 		for _, v := range vs {
 			r.header = append(r.header, [2]string{k, v})
 		}
+	}
+	if a := g.fx.authorization(id); a != "" {
+		r.header = append(r.header, [2]string{"Authorization", a})
+		r.idAuth = a
 	}
 	for _, c := range cks {
 		r.header = append(r.header, [2]string{"Cookie", c.Name + "=" + c.Value})
@@ -82,9 +114,8 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 		r.header = append(r.header, [2]string{"Content-Type", ct},
 			[2]string{"Origin", "null"}, [2]string{"Sec-Fetch-Site", "same-origin"})
 	}
-	var what []string
 	inBody := ep.method != http.MethodGet
-	for range 1 + g.rnd.IntN(3) {
+	for range mutations {
 		var w string
 		raw, inBody, w = g.mutate(&r, raw, inBody)
 		what = append(what, w)
@@ -100,6 +131,7 @@ func (g *generator) request(ep sweepEndpoint) sweepReq {
 	} else if r.query == "" {
 		r.query = enc
 	}
+	r.path = fillPath(ep.path, guardWrites(ep, &r, args))
 	r.state = singleState(raw)
 	for _, h := range r.header {
 		if strings.EqualFold(h[0], "Authorization") {
@@ -265,7 +297,9 @@ func short(s string) string {
 func b64std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 
 // jsonObject writes raw pairs as one JSON object, in order and with any
-// repeated keys kept; a pair that does not decode is used as it is.
+// repeated keys kept; a pair that does not decode is used as it is. A
+// value that is JSON (a number, true, null, an array) goes in as that
+// JSON, so bases can send typed members and mutations mistype them.
 func jsonObject(raw []rawPair) []byte {
 	var b strings.Builder
 	b.WriteByte('{')
@@ -280,7 +314,10 @@ func jsonObject(raw []rawPair) []byte {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(strconv.Quote(k) + ":" + strconv.Quote(v))
+		if !json.Valid([]byte(v)) {
+			v = strconv.Quote(v)
+		}
+		b.WriteString(strconv.Quote(k) + ":" + v)
 	}
 	b.WriteByte('}')
 	return []byte(b.String())

@@ -44,7 +44,7 @@ func checkResponse(issuer string, r sweepReq, resp sweepResp) string {
 			return "a CR LF in a parameter injected a response header"
 		}
 	}
-	if resp.header.Get("X-Request-Id") == "" {
+	if resp.header.Get("X-Request-Id") == "" && (r.path != "/metrics" || netHTTPRefusal(resp)) {
 		// net/http refused the request before any handler ran (malformed
 		// request line or header, header too large): a 4xx is right.
 		if resp.status < 400 {
@@ -69,8 +69,20 @@ func checkResponse(issuer string, r sweepReq, resp sweepResp) string {
 		return checkDocument(r, resp)
 	case shapeJSONAPI:
 		return checkJSONAPI(r, resp)
+	case shapeConsole:
+		return checkConsole(issuer, r, resp)
+	case shapeOps:
+		return checkOps(r, resp)
 	}
 	return "unknown shape"
+}
+
+// netHTTPRefusal reports whether net/http itself refused the request
+// (its plain "400 Bad Request: ..." answer to a malformed request). It
+// tells those apart for /metrics, which the server answers before the
+// request log, so without X-Request-Id.
+func netHTTPRefusal(resp sweepResp) bool {
+	return resp.status >= 400 && strings.HasPrefix(string(resp.body), fmt.Sprintf("%d %s", resp.status, http.StatusText(resp.status)))
 }
 
 // checkBackChannel: the JSON error of RFC 6749 §5.2, or revocation's 200.
@@ -185,6 +197,11 @@ func checkFrontChannel(issuer string, r sweepReq, resp sweepResp) string {
 	switch resp.status {
 	case http.StatusOK:
 		return ""
+	case http.StatusTooManyRequests:
+		if r.mayThrottle && h.Get("Retry-After") != "" {
+			return "" // brute-force protection (TestBadInputSweepThrottled)
+		}
+		return "429 without brute-force protection on, or without Retry-After"
 	case http.StatusBadRequest, http.StatusForbidden, http.StatusRequestEntityTooLarge:
 		if r.method == http.MethodHead || strings.HasPrefix(r.path, "/account") {
 			return "" // HEAD has no body; account pages show no code
@@ -289,21 +306,64 @@ func checkDocument(r sweepReq, resp sweepResp) string {
 	return ""
 }
 
-// checkJSONAPI: our own JSON API refuses with a 4xx JSON error, and a 401
-// challenges.
+// checkJSONAPI: the admin API as its OpenAPI document describes it. A
+// refusal of the token (401, 403, or 400 for a malformed Authorization
+// header) is a TokenError: a Bearer challenge (RFC 6750 §3) and a JSON
+// body whose error, absent when no token was sent, is a registered code.
+// Any other failure is an Error: a JSON body with one of the API's codes
+// and a message. Only a valid admin token's reads may succeed. The mux
+// answers a path with dot segments or double slashes with a redirect to
+// the cleaned path, which must stay in the API.
 func checkJSONAPI(r sweepReq, resp sweepResp) string {
-	if resp.status < 400 {
-		return fmt.Sprintf("status %d for a request that must fail", resp.status)
+	switch {
+	case resp.status == http.StatusMovedPermanently || resp.status == http.StatusTemporaryRedirect ||
+		resp.status == http.StatusPermanentRedirect:
+		if loc := resp.header.Get("Location"); !strings.HasPrefix(loc, adminPrefix+"/") {
+			return fmt.Sprintf("redirect to %q, outside the admin API", loc)
+		}
+		return ""
+	case resp.status < 300 && r.id == adminTok && !isWrite(r.method):
+		return "" // an administrator's read
+	case resp.status < 400:
+		return fmt.Sprintf("status %d for a request that must fail: %.200s", resp.status, resp.body)
 	}
-	if resp.status == http.StatusUnauthorized && resp.header.Get("WWW-Authenticate") == "" {
-		return "401 without WWW-Authenticate (RFC 9110 §11.6.1)"
+	if ct := resp.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return fmt.Sprintf("status %d with Content-Type %q, want a JSON error", resp.status, ct)
+	}
+	ch := resp.header.Get("WWW-Authenticate")
+	if resp.status == http.StatusUnauthorized && !strings.HasPrefix(ch, "Bearer") {
+		return fmt.Sprintf("401 with WWW-Authenticate %q, want a Bearer challenge (RFC 6750 §3)", ch)
 	}
 	if r.method == http.MethodHead {
 		return ""
 	}
-	var e map[string]any
-	if err := json.Unmarshal(resp.body, &e); err != nil || e["error"] == nil {
-		return fmt.Sprintf("status %d without a JSON error: %.200s", resp.status, resp.body)
+	var e struct {
+		Error       *string `json:"error"`
+		Message     string  `json:"message"`
+		Description string  `json:"error_description"`
+	}
+	if err := json.Unmarshal(resp.body, &e); err != nil {
+		return fmt.Sprintf("status %d, body is not a JSON object: %.200s", resp.status, resp.body)
+	}
+	code := ""
+	if e.Error != nil {
+		code = *e.Error
+	}
+	if e.Description != "" { // a TokenError
+		switch {
+		case resp.status == http.StatusUnauthorized && (code == "" || code == oauth.InvalidToken):
+		case resp.status == http.StatusForbidden && code == oauth.InsufficientScope:
+			if !strings.Contains(ch, `error="insufficient_scope"`) {
+				return fmt.Sprintf("403 with WWW-Authenticate %q", ch)
+			}
+		case resp.status == http.StatusBadRequest && code == oauth.InvalidRequest:
+		default:
+			return fmt.Sprintf("status %d with token error %q", resp.status, code)
+		}
+		return badDescription(e.Description)
+	}
+	if !slices.Contains(adminErrors, code) || e.Message == "" {
+		return fmt.Sprintf("status %d without an admin API error and message: %.200s", resp.status, resp.body)
 	}
 	return ""
 }

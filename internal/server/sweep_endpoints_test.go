@@ -37,9 +37,13 @@ const (
 	// an unknown SDK file) for GET and HEAD, whatever the query; 405
 	// otherwise.
 	shapeDocument
-	// shapeJSONAPI: a JSON API of our own (the admin API): any 4xx with a
-	// JSON body holding an "error" member, 401 with WWW-Authenticate.
+	// shapeJSONAPI: the admin API: a 4xx JSON error with one of its codes,
+	// 401 with a Bearer challenge (RFC 6750 §3).
 	shapeJSONAPI
+	// shapeConsole: the developer console (sweep_console_test.go).
+	shapeConsole
+	// shapeOps: /metrics, /healthz, /readyz (sweep_ops_test.go).
+	shapeOps
 )
 
 // identity is who sends a request: which cookies and form token it has.
@@ -52,13 +56,25 @@ const (
 	signedCSRF                  // signed in, with a valid CSRF cookie and token
 	expiredSess                 // an expired session's cookie, with a valid CSRF pair
 	forgedSess                  // a random session cookie and a CSRF token of another cookie
+
+	// Bearer tokens for the admin API (sweep_admin_test.go).
+	garbageTok  // Authorization: Bearer with random bytes
+	nonAdminTok // the signed-in user's valid access token, without gatehouse:admin
+	adminTok    // a valid access token with gatehouse:admin: every write it sends is poisoned
+
+	// Console sessions (sweep_console_test.go).
+	consoleForged  // a console session cookie this server did not seal
+	consoleSess    // the console administrator's session, without a CSRF token
+	consoleBadCSRF // the administrator's session with another cookie's CSRF token
+	consoleCSRF    // the administrator's session with a valid CSRF pair: only at missing IDs and read-only endpoints
 )
 
 // sweepEndpoint is one endpoint the sweep attacks, with a base request the
 // generator mutates. Base requests are near-valid but can never succeed in
 // a way that writes to the database: secrets are wrong, codes and refresh
 // tokens unknown, consent is denied, the password is wrong. Adding an
-// endpoint to the sweep is adding one entry to sweepEndpoints.
+// endpoint to the sweep is adding one entry to one of the tables
+// (coreEndpoints, adminEndpoints, consoleEndpoints, opsEndpoints).
 type sweepEndpoint struct {
 	name   string
 	method string // of the base request; the generator tries others
@@ -75,20 +91,25 @@ type sweepEndpoint struct {
 	// json sends the parameters of a POST, PUT or PATCH as one JSON object
 	// (application/json) instead of a form; mutations apply alike.
 	json bool
+	// args returns the values of the path's {placeholders}, in order
+	// (already path-escaped); the generator may replace them with nasty
+	// segments.
+	args func(fx *sweepFixture) []string
+	// poison is a JSON member that fails the admin service's validation
+	// whatever else the body holds. Every POST, PUT or PATCH an adminTok
+	// request ends up sending carries it last (a repeated member's last
+	// value wins in encoding/json), so no mutation can make a write
+	// succeed; without poison such a request goes to missing IDs.
+	poison string
 }
 
-// sweepEndpoints is the table of every endpoint under test. Adding one is
-// adding an entry: its path, the method and parameters of a near-valid
-// request that cannot succeed, the identities that may send it and its
-// shape. For the admin API that is, per route, an entry such as
-//
-//	{name: "admin create client", method: http.MethodPost, path: "/api/admin/v1/clients",
-//		shape: shapeJSONAPI, json: true, ids: []identity{anonymous}, base: adminCreateClientBase, weight: 2},
-//
-// whose base returns the JSON members of the request and an Authorization
-// header that must fail (a wrong admin key), so that no mutation can
-// create anything.
-var sweepEndpoints = []sweepEndpoint{
+// coreEndpoints are the OAuth, OpenID Connect and account endpoints
+// under test. Adding one is adding an entry: its path, the method and
+// parameters of a near-valid request that cannot succeed, the identities
+// that may send it and its shape. The admin API's, the console's and the
+// operational endpoints' tables are in sweep_admin_test.go,
+// sweep_console_test.go and sweep_ops_test.go.
+var coreEndpoints = []sweepEndpoint{
 	{name: "authorize GET", method: http.MethodGet, path: "/authorize", shape: shapeFrontChannel,
 		ids: []identity{anonymous, asSignedIn, expiredSess, forgedSess}, base: authorizeBase, weight: 6},
 	{name: "authorize POST", method: http.MethodPost, path: "/authorize", shape: shapeFrontChannel,
@@ -147,6 +168,7 @@ type sweepFixture struct {
 	csrfToken   string       // ...and its form token
 	accessToken string       // valid; sent only where reading it changes nothing
 	pk          pkcePair
+	admin       *adminFixture // the admin API's and console's records and credentials
 }
 
 // newSweepFixture signs the user in once (approving the SPA), takes a
@@ -205,7 +227,7 @@ func (fx *sweepFixture) cookies(id identity) (cks []*http.Cookie, csrfToken stri
 		other := &http.Cookie{Name: fx.csrfCk.Name, Value: base64.RawURLEncoding.EncodeToString(make([]byte, 32))}
 		return []*http.Cookie{{Name: fx.sessionCk.Name, Value: secret.NewToken()}, other}, fx.csrfToken
 	}
-	return nil, ""
+	return fx.adminCookies(id)
 }
 
 func pairs(kv ...string) [][2]string {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,38 +29,76 @@ var sweepSeed = flag.Uint64("sweep.seed", 20261121, "seed of the bad-input sweep
 // out-of-order cases. sweep_race_test.go lowers it under -race.
 var sweepRounds = 70
 
-// TestBadInputSweep sends a few thousand malformed, oversized, repeated,
+// TestBadInputSweep sends several thousand malformed, oversized, repeated,
 // wrongly encoded, wrong-method and out-of-order requests to every
-// endpoint (issue 6 §6) and checks that each answer is a 4xx in the shape
-// the endpoint's specification gives, that the server logged no panic and
-// no 5xx, and that the database did not change (sweepMayChange aside).
+// endpoint (issue 6 §6): OAuth and OpenID Connect, the account pages, the
+// admin API, the developer console and the operational endpoints. It
+// checks that each answer is a 4xx in the shape the endpoint's
+// specification gives, that the server logged no panic and no 5xx, and
+// that the database did not change (sweepMayChange aside). Brute-force
+// protection is off here, so that every request reaches the handlers;
+// TestBadInputSweepThrottled runs with it on.
 func TestBadInputSweep(t *testing.T) {
+	plan := sweepPlan{
+		endpoints: slices.Concat(coreEndpoints, adminEndpoints, consoleEndpoints, opsEndpoints),
+		rounds:    sweepRounds, outOfOrder: true, mayChange: sweepMayChange,
+	}
 	for _, backend := range []struct {
 		name string
 		opt  servertest.Options
 	}{{"sqlite", servertest.Options{}}, {"postgres", servertest.Options{Postgres: true}}} {
-		t.Run(backend.name, func(t *testing.T) { runSweep(t, backend.opt) })
+		t.Run(backend.name, func(t *testing.T) { runSweep(t, backend.opt, plan) })
 	}
 }
 
-func runSweep(t *testing.T, opt servertest.Options) {
+// sweepPlan is what one run of the sweep sends and allows.
+type sweepPlan struct {
+	endpoints  []sweepEndpoint
+	rounds     int  // each endpoint's weight is drawn this many times
+	outOfOrder bool // add outOfOrderCases and cornerCases
+	throttle   bool // leave brute-force protection on (the default)
+	mayChange  []tableAllowance
+}
+
+func runSweep(t *testing.T, opt servertest.Options, plan sweepPlan) {
 	logs := &syncBuffer{}
 	var dsn string
 	opt.Log = logs
-	opt.Config = func(c *config.Config) { dsn = c.DB }
-	e := newRulesEnv(t, opt)
+	change := opt.Config
+	opt.Config = func(c *config.Config) {
+		if change != nil {
+			change(c)
+		}
+		dsn = c.DB
+	}
+	var e *rulesEnv
+	if plan.throttle {
+		e = registerRules(servertest.New(t, opt))
+	} else {
+		e = newRulesEnv(t, opt)
+	}
 	fx := newSweepFixture(t, e)
+	fx.admin = newAdminFixture(t, e)
 
 	g := newGenerator(*sweepSeed, fx)
 	var reqs []sweepReq
-	for range sweepRounds {
-		for _, ep := range sweepEndpoints {
+	for range plan.rounds {
+		for _, ep := range plan.endpoints {
 			for range ep.weight {
 				reqs = append(reqs, g.request(ep))
 			}
 		}
 	}
-	reqs = append(reqs, outOfOrderCases(fx)...)
+	if plan.outOfOrder {
+		reqs = append(reqs, outOfOrderCases(fx)...)
+		reqs = append(reqs, cornerCases(g, plan.endpoints)...)
+	}
+	if plan.throttle {
+		reqs = append(reqs, guessingCases(fx)...)
+	}
+	for i := range reqs {
+		reqs[i].mayThrottle = plan.throttle
+	}
 
 	before := dbSnapshot(t, dsn)
 	logs.Reset() // the setup's own requests are not part of the sweep
@@ -118,7 +157,10 @@ func runSweep(t *testing.T, opt servertest.Options) {
 	if n := countRequestLines(logs.String()); n < len(reqs)/2 {
 		t.Errorf("the server logged %d requests of %d sent: the log capture is broken", n, len(reqs))
 	}
-	compareSnapshots(t, before, after)
+	compareSnapshots(t, before, after, plan.mayChange)
+	if plan.throttle {
+		checkThrottled(t, results, before, after)
+	}
 }
 
 var (
