@@ -61,13 +61,7 @@ func (c *Console) updateCredential(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	if err != nil {
-		errs, err := f.fieldErrors(err)
-		if err != nil {
-			c.serverError(w, r, a, err)
-			return
-		}
-		f.Errors = errs
-		c.render(w, r, a, http.StatusBadRequest, "credential_new", "Edit "+cl.Name, f)
+		c.credentialFormError(w, r, a, "Edit "+cl.Name, f, err)
 		return
 	}
 	c.showCredential(w, r, a, http.StatusOK, updated, credentialExtras{Saved: true})
