@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
@@ -145,13 +144,9 @@ func runAPIList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]apiJSON, 0, len(apis))
-		for _, a := range apis {
-			out = append(out, toAPIJSON(a))
-		}
-		return printJSON(e.stdout, out)
+		return printJSONList(e.stdout, apis, toAPIJSON)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "API ID\tPROJECT ID\tNAME\tIDENTIFIER\tSCOPES")
 	for _, a := range apis {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.ID, a.ProjectID, a.Name, a.Identifier, scopeNames(a.Scopes))
@@ -184,7 +179,7 @@ func runAPIShow(ctx context.Context, e env, args []string) error {
 	if asJSON {
 		return printJSON(e.stdout, toAPIJSON(a))
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "id\t%s\nproject\t%s\nname\t%s\nidentifier\t%s\ncreated\t%s\n",
 		a.ID, a.ProjectID, a.Name, a.Identifier, a.CreatedAt.Format(time.RFC3339))
 	for _, sc := range a.Scopes {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
@@ -100,13 +99,9 @@ func runProjectList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]projectJSON, 0, len(projects))
-		for _, p := range projects {
-			out = append(out, toProjectJSON(p))
-		}
-		return printJSON(e.stdout, out)
+		return printJSONList(e.stdout, projects, toProjectJSON)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "PROJECT ID\tNAME\tDESCRIPTION")
 	for _, p := range projects {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Name, p.Description)
@@ -131,7 +126,7 @@ func runProjectShow(ctx context.Context, e env, args []string) error {
 	if asJSON {
 		return printJSON(e.stdout, toProjectJSON(p))
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "id\t%s\nname\t%s\ndescription\t%s\ncreated\t%s\n", p.ID, p.Name, p.Description, p.CreatedAt.Format(time.RFC3339))
 	return tw.Flush()
 }
