@@ -12,31 +12,6 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
-// apiJSON is an API as --json prints it.
-type apiJSON struct {
-	ID         string         `json:"id"`
-	ProjectID  string         `json:"project_id"`
-	Name       string         `json:"name"`
-	Identifier string         `json:"identifier"`
-	Scopes     []apiScopeJSON `json:"scopes"`
-	CreatedAt  time.Time      `json:"created_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
-}
-
-type apiScopeJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-}
-
-func toAPIJSON(a storage.API) apiJSON {
-	out := apiJSON{ID: a.ID, ProjectID: a.ProjectID, Name: a.Name, Identifier: a.Identifier,
-		Scopes: make([]apiScopeJSON, 0, len(a.Scopes)), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
-	for _, sc := range a.Scopes {
-		out.Scopes = append(out.Scopes, apiScopeJSON(sc))
-	}
-	return out
-}
-
 func runAPI(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
 		return usagef("missing subcommand: add, list, show, update or delete")
@@ -112,7 +87,7 @@ of the API's access tokens. Clients given --api ID may be allowed its scopes.`)
 		return explain(err)
 	}
 	if *asJSON {
-		return printJSON(e.stdout, toAPIJSON(a))
+		return printJSON(e.stdout, admin.APIViewOf(a))
 	}
 	fmt.Fprintf(e.stdout, "Created API %q\n  id:         %s\n  identifier: %s\n", a.Name, a.ID, a.Identifier)
 	return nil
@@ -144,7 +119,7 @@ func runAPIList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return printJSONList(e.stdout, apis, toAPIJSON)
+		return printJSONList(e.stdout, apis, admin.APIViewOf)
 	}
 	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "API ID\tPROJECT ID\tNAME\tIDENTIFIER\tSCOPES")
@@ -177,7 +152,7 @@ func runAPIShow(ctx context.Context, e env, args []string) error {
 		return explainNotFound(err, "API", "api", id)
 	}
 	if asJSON {
-		return printJSON(e.stdout, toAPIJSON(a))
+		return printJSON(e.stdout, admin.APIViewOf(a))
 	}
 	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "id\t%s\nproject\t%s\nname\t%s\nidentifier\t%s\ncreated\t%s\n",

@@ -11,19 +11,6 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
-// projectJSON is a project as --json prints it.
-type projectJSON struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
-
-func toProjectJSON(p storage.Project) projectJSON {
-	return projectJSON{ID: p.ID, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
-}
-
 func runProject(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
 		return usagef("missing subcommand: add, list, show, update or delete")
@@ -75,7 +62,7 @@ clients (gatehouse client add --project ID).`)
 		return explain(err)
 	}
 	if *asJSON {
-		return printJSON(e.stdout, toProjectJSON(p))
+		return printJSON(e.stdout, admin.ProjectViewOf(p))
 	}
 	fmt.Fprintf(e.stdout, "Created project %q\n  id: %s\n", p.Name, p.ID)
 	return nil
@@ -99,7 +86,7 @@ func runProjectList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return printJSONList(e.stdout, projects, toProjectJSON)
+		return printJSONList(e.stdout, projects, admin.ProjectViewOf)
 	}
 	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "PROJECT ID\tNAME\tDESCRIPTION")
@@ -124,7 +111,7 @@ func runProjectShow(ctx context.Context, e env, args []string) error {
 		return explainNotFound(err, "project", "project", id)
 	}
 	if asJSON {
-		return printJSON(e.stdout, toProjectJSON(p))
+		return printJSON(e.stdout, admin.ProjectViewOf(p))
 	}
 	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "id\t%s\nname\t%s\ndescription\t%s\ncreated\t%s\n", p.ID, p.Name, p.Description, p.CreatedAt.Format(time.RFC3339))
