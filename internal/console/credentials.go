@@ -65,14 +65,14 @@ func (f credentialForm) Interactive() bool { return f.Kind.Type != storage.Clien
 
 func (c *Console) newCredential(w http.ResponseWriter, r *http.Request, a *adminUser) {
 	ctx := r.Context()
-	p, err := c.o.Admin.GetProject(ctx, r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	f := credentialForm{Project: p, Kinds: credentialKinds, Selected: map[string]bool{}}
 	if k, ok := kindOf(r.URL.Query().Get("type")); ok {
 		f.Kind = k
+		var err error
 		if f.APIs, err = c.o.Admin.ListAPIs(ctx, p.ID); err != nil {
 			c.serverError(w, r, a, err)
 			return
@@ -86,9 +86,8 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	ctx := r.Context()
-	p, err := c.o.Admin.GetProject(ctx, r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	apis, err := c.o.Admin.ListAPIs(ctx, p.ID)

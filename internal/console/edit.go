@@ -21,9 +21,8 @@ type projectForm struct {
 }
 
 func (c *Console) editProject(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	c.render(w, r, a, http.StatusOK, "project_edit", "Edit "+p.Name, projectForm{Project: p, Name: p.Name, Desc: p.Description})
@@ -33,9 +32,8 @@ func (c *Console) updateProject(w http.ResponseWriter, r *http.Request, a *admin
 	if !c.parseForm(w, r, a) {
 		return
 	}
-	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	in := admin.ProjectInput{Name: r.PostForm.Get("name"), Description: r.PostForm.Get("description")}
@@ -81,6 +79,17 @@ func (c *Console) updateAPI(w http.ResponseWriter, r *http.Request, a *adminUser
 		return
 	}
 	http.Redirect(w, r, "/console/projects/"+p.ID, http.StatusSeeOther)
+}
+
+// pathProject loads the project the path names; on failure it has
+// answered (404 page) and returns false.
+func (c *Console) pathProject(w http.ResponseWriter, r *http.Request, a *adminUser) (storage.Project, bool) {
+	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
+	if err != nil {
+		c.storeError(w, r, a, "Project", err)
+		return storage.Project{}, false
+	}
+	return p, true
 }
 
 // loadAPI loads the API the path names and its project; on failure it

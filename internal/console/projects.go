@@ -166,9 +166,8 @@ func (c *Console) showAPIForm(w http.ResponseWriter, r *http.Request, a *adminUs
 }
 
 func (c *Console) newAPI(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	c.showAPIForm(w, r, a, http.StatusOK, "New API", apiForm{Project: p})
@@ -178,9 +177,8 @@ func (c *Console) createAPI(w http.ResponseWriter, r *http.Request, a *adminUser
 	if !c.parseForm(w, r, a) {
 		return
 	}
-	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	in := apiInput(r, p.ID)
