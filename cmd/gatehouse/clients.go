@@ -224,25 +224,15 @@ func nounIDCommand(e env, noun, name string, args []string, bind ...func(*flag.F
 		b(fs)
 	}
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	// Allow flags before and after the ID, as in `client show ID --json`:
-	// the flag package stops at the first argument, so parse what follows
-	// it again.
-	var id string
-	for {
-		if err := parse(fs, args); err != nil {
-			return cfg, "", false, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		if id != "" {
-			return cfg, "", false, usagef("unexpected argument %q", fs.Arg(0))
-		}
-		id, args = fs.Arg(0), fs.Args()[1:]
+	// Allow flags before and after the ID, as in `client show ID --json`.
+	pos, err := parseArgs(fs, args, 1, "")
+	if err != nil {
+		return cfg, "", false, err
 	}
-	if id == "" {
+	if len(pos) == 0 || pos[0] == "" {
 		return cfg, "", false, usagef("give the %s ID: gatehouse %s %s ID", noun, noun, name)
 	}
+	id := pos[0]
 	return cfg, id, *asJSON, nil
 }
 
