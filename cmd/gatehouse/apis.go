@@ -5,38 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
-
-// apiJSON is an API as --json prints it.
-type apiJSON struct {
-	ID         string         `json:"id"`
-	ProjectID  string         `json:"project_id"`
-	Name       string         `json:"name"`
-	Identifier string         `json:"identifier"`
-	Scopes     []apiScopeJSON `json:"scopes"`
-	CreatedAt  time.Time      `json:"created_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
-}
-
-type apiScopeJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-}
-
-func toAPIJSON(a storage.API) apiJSON {
-	out := apiJSON{ID: a.ID, ProjectID: a.ProjectID, Name: a.Name, Identifier: a.Identifier,
-		Scopes: make([]apiScopeJSON, 0, len(a.Scopes)), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
-	for _, sc := range a.Scopes {
-		out.Scopes = append(out.Scopes, apiScopeJSON(sc))
-	}
-	return out
-}
 
 func runAPI(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
@@ -113,7 +87,7 @@ of the API's access tokens. Clients given --api ID may be allowed its scopes.`)
 		return explain(err)
 	}
 	if *asJSON {
-		return printJSON(e.stdout, toAPIJSON(a))
+		return printJSON(e.stdout, admin.APIViewOf(a))
 	}
 	fmt.Fprintf(e.stdout, "Created API %q\n  id:         %s\n  identifier: %s\n", a.Name, a.ID, a.Identifier)
 	return nil
@@ -145,13 +119,9 @@ func runAPIList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]apiJSON, 0, len(apis))
-		for _, a := range apis {
-			out = append(out, toAPIJSON(a))
-		}
-		return printJSON(e.stdout, out)
+		return printJSONList(e.stdout, apis, admin.APIViewOf)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "API ID\tPROJECT ID\tNAME\tIDENTIFIER\tSCOPES")
 	for _, a := range apis {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.ID, a.ProjectID, a.Name, a.Identifier, scopeNames(a.Scopes))
@@ -182,9 +152,9 @@ func runAPIShow(ctx context.Context, e env, args []string) error {
 		return explainNotFound(err, "API", "api", id)
 	}
 	if asJSON {
-		return printJSON(e.stdout, toAPIJSON(a))
+		return printJSON(e.stdout, admin.APIViewOf(a))
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "id\t%s\nproject\t%s\nname\t%s\nidentifier\t%s\ncreated\t%s\n",
 		a.ID, a.ProjectID, a.Name, a.Identifier, a.CreatedAt.Format(time.RFC3339))
 	for _, sc := range a.Scopes {

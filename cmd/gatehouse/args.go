@@ -38,23 +38,36 @@ func positionalCommand(e env, noun, verb, usage string, names []string, args []s
 		b(c.fs)
 	}
 	asJSON := c.fs.Bool("json", false, "print the result as JSON")
-	for {
-		if err := parse(c.fs, args); err != nil {
-			return c, err
-		}
-		if c.fs.NArg() == 0 {
-			break
-		}
-		if len(c.args) == len(names) {
-			return c, usagef("unexpected argument %q (quote values that contain spaces)", c.fs.Arg(0))
-		}
-		c.args, args = append(c.args, c.fs.Arg(0)), c.fs.Args()[1:]
+	var err error
+	if c.args, err = parseArgs(c.fs, args, len(names), " (quote values that contain spaces)"); err != nil {
+		return c, err
 	}
 	if len(c.args) < len(names) {
 		return c, usagef("give the %s: gatehouse %s %s %s", strings.Join(names[len(c.args):], " and "), noun, verb, strings.Join(names, " "))
 	}
 	c.asJSON = *asJSON
 	return c, nil
+}
+
+// parseArgs parses fs from args with flags allowed before, between and
+// after the positional arguments (the flag package stops at the first
+// argument, so what follows it is parsed again), and returns the
+// positional arguments. More than max is a usage error, its message ended
+// by hint.
+func parseArgs(fs *flag.FlagSet, args []string, max int, hint string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parse(fs, args); err != nil {
+			return pos, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		if len(pos) == max {
+			return pos, usagef("unexpected argument %q%s", fs.Arg(0), hint)
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
 }
 
 // replaceList is a repeatable flag whose values, when given, replace a

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
@@ -198,13 +197,9 @@ func runClientList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]clientJSON, 0, len(clients))
-		for _, c := range clients {
-			out = append(out, toClientJSON(c, ""))
-		}
-		return printJSON(e.stdout, out)
+		return printJSONList(e.stdout, clients, func(c storage.Client) clientJSON { return toClientJSON(c, "") })
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "CLIENT ID\tTYPE\tNAME\tREDIRECT URIS")
 	for _, c := range clients {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Type, c.Name, strings.Join(c.RedirectURIs, " "))
@@ -229,25 +224,15 @@ func nounIDCommand(e env, noun, name string, args []string, bind ...func(*flag.F
 		b(fs)
 	}
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	// Allow flags before and after the ID, as in `client show ID --json`:
-	// the flag package stops at the first argument, so parse what follows
-	// it again.
-	var id string
-	for {
-		if err := parse(fs, args); err != nil {
-			return cfg, "", false, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		if id != "" {
-			return cfg, "", false, usagef("unexpected argument %q", fs.Arg(0))
-		}
-		id, args = fs.Arg(0), fs.Args()[1:]
+	// Allow flags before and after the ID, as in `client show ID --json`.
+	pos, err := parseArgs(fs, args, 1, "")
+	if err != nil {
+		return cfg, "", false, err
 	}
-	if id == "" {
+	if len(pos) == 0 || pos[0] == "" {
 		return cfg, "", false, usagef("give the %s ID: gatehouse %s %s ID", noun, noun, name)
 	}
+	id := pos[0]
 	return cfg, id, *asJSON, nil
 }
 
@@ -268,7 +253,7 @@ func runClientShow(ctx context.Context, e env, args []string) error {
 	if asJSON {
 		return printJSON(e.stdout, toClientJSON(c, ""))
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "client_id\t%s\nname\t%s\ntype\t%s\n", c.ID, c.Name, c.Type)
 	fmt.Fprintf(tw, "redirect URIs\t%s\nredirect URI patterns\t%s\n", strings.Join(c.RedirectURIs, " "), strings.Join(c.RedirectURIPatterns, " "))
 	fmt.Fprintf(tw, "default redirect URI\t%s\npost-logout redirect URIs\t%s\n", c.DefaultRedirectURI, strings.Join(c.PostLogoutRedirectURIs, " "))

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
@@ -69,13 +68,9 @@ func runGroupList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if c.asJSON {
-		out := make([]groupJSON, 0, len(groups))
-		for _, g := range groups {
-			out = append(out, toGroupJSON(g))
-		}
-		return printJSON(e.stdout, out)
+		return printJSONList(e.stdout, groups, toGroupJSON)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "GROUP\tMEMBERS\tEMAILS")
 	for _, g := range groups {
 		emails := make([]string, 0, len(g.Members))
@@ -107,7 +102,7 @@ func runGroupShow(ctx context.Context, e env, args []string) error {
 	if c.asJSON {
 		return printJSON(e.stdout, toGroupJSON(g))
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "USER ID\tEMAIL\tNAME")
 	for _, m := range g.Members {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.ID, m.Email, m.Name)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
@@ -87,7 +86,7 @@ Lists the signing keys, oldest first, with their state:
 		fmt.Fprintln(e.stdout, "No signing keys yet: the server creates them when it starts (or run gatehouse keys rotate).")
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "KID\tALG\tSTATE\tCREATED\tACTIVATES\tNOT AFTER")
 	for _, i := range infos {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", i.ID, i.Alg, i.State, stamp(i.CreatedAt), stamp(i.ActivatesAt), stamp(i.NotAfter))

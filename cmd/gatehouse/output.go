@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
@@ -26,6 +27,22 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// printJSONList writes items as one indented JSON array of their views,
+// "[]" when there are none.
+func printJSONList[T, V any](w io.Writer, items []T, view func(T) V) error {
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	return printJSON(w, out)
+}
+
+// newTable returns the writer of the aligned columns the commands print
+// without --json; Flush writes them.
+func newTable(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 }
 
 // readPassword reads the first line of r (for --password-stdin).

@@ -4,26 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/config"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
-
-// projectJSON is a project as --json prints it.
-type projectJSON struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
-
-func toProjectJSON(p storage.Project) projectJSON {
-	return projectJSON{ID: p.ID, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
-}
 
 func runProject(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
@@ -76,7 +62,7 @@ clients (gatehouse client add --project ID).`)
 		return explain(err)
 	}
 	if *asJSON {
-		return printJSON(e.stdout, toProjectJSON(p))
+		return printJSON(e.stdout, admin.ProjectViewOf(p))
 	}
 	fmt.Fprintf(e.stdout, "Created project %q\n  id: %s\n", p.Name, p.ID)
 	return nil
@@ -100,13 +86,9 @@ func runProjectList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]projectJSON, 0, len(projects))
-		for _, p := range projects {
-			out = append(out, toProjectJSON(p))
-		}
-		return printJSON(e.stdout, out)
+		return printJSONList(e.stdout, projects, admin.ProjectViewOf)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "PROJECT ID\tNAME\tDESCRIPTION")
 	for _, p := range projects {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, p.Name, p.Description)
@@ -129,9 +111,9 @@ func runProjectShow(ctx context.Context, e env, args []string) error {
 		return explainNotFound(err, "project", "project", id)
 	}
 	if asJSON {
-		return printJSON(e.stdout, toProjectJSON(p))
+		return printJSON(e.stdout, admin.ProjectViewOf(p))
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "id\t%s\nname\t%s\ndescription\t%s\ncreated\t%s\n", p.ID, p.Name, p.Description, p.CreatedAt.Format(time.RFC3339))
 	return tw.Flush()
 }

@@ -71,7 +71,7 @@ allowed cannot be removed: remove it from the client first.`+replaceHelp("scope"
 		return explain(err)
 	}
 	if c.asJSON {
-		return printJSON(e.stdout, toAPIJSON(a))
+		return printJSON(e.stdout, admin.APIViewOf(a))
 	}
 	fmt.Fprintf(e.stdout, "Updated API %q (%s)\n  identifier: %s\n", a.Name, a.ID, a.Identifier)
 	return nil
@@ -118,7 +118,7 @@ it). Only the flags given change.`,
 		return explain(err)
 	}
 	if c.asJSON {
-		return printJSON(e.stdout, toProjectJSON(p))
+		return printJSON(e.stdout, admin.ProjectViewOf(p))
 	}
 	fmt.Fprintf(e.stdout, "Updated project %q (%s)\n", p.Name, p.ID)
 	return nil

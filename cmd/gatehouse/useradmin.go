@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
@@ -43,7 +42,7 @@ func runUserShow(ctx context.Context, e env, args []string) error {
 	if c.asJSON {
 		return printJSON(e.stdout, toUserJSON(u))
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintf(tw, "id\t%s\nemail\t%s\nname\t%s\ngroups\t%s\nadmin\t%v\ncreated\t%s\n",
 		u.ID, u.Email, u.Name, strings.Join(u.Groups, " "), u.Admin, u.CreatedAt.Format(time.RFC3339))
 	return tw.Flush()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
@@ -110,13 +109,9 @@ func runUserList(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]userJSON, 0, len(users))
-		for _, u := range users {
-			out = append(out, toUserJSON(u))
-		}
-		return printJSON(e.stdout, out)
+		return printJSONList(e.stdout, users, toUserJSON)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(e.stdout)
 	fmt.Fprintln(tw, "ID\tEMAIL\tNAME\tADMIN")
 	for _, u := range users {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.ID, u.Email, u.Name, u.Admin)

@@ -2,43 +2,18 @@ package adminapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
-type apiScopeJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-}
-
-type apiJSON struct {
-	ID         string         `json:"id"`
-	ProjectID  string         `json:"project_id"`
-	Name       string         `json:"name"`
-	Identifier string         `json:"identifier"`
-	Scopes     []apiScopeJSON `json:"scopes"`
-	CreatedAt  time.Time      `json:"created_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
-}
-
-func toAPI(a storage.API) apiJSON {
-	out := apiJSON{ID: a.ID, ProjectID: a.ProjectID, Name: a.Name, Identifier: a.Identifier,
-		Scopes: make([]apiScopeJSON, 0, len(a.Scopes)), CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
-	for _, s := range a.Scopes {
-		out.Scopes = append(out.Scopes, apiScopeJSON(s))
-	}
-	return out
-}
-
 // apiInput is the body of create and update. An update may repeat the
 // project_id but not change it: an API stays in its project.
 type apiInput struct {
-	ProjectID  *string         `json:"project_id"`
-	Name       *string         `json:"name"`
-	Identifier *string         `json:"identifier"`
-	Scopes     *[]apiScopeJSON `json:"scopes"`
+	ProjectID  *string            `json:"project_id"`
+	Name       *string            `json:"name"`
+	Identifier *string            `json:"identifier"`
+	Scopes     *[]admin.ScopeView `json:"scopes"`
 }
 
 func (in apiInput) apply(a admin.APIInput) admin.APIInput {
@@ -60,9 +35,9 @@ func (h *Handler) listAPIs(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	out := make([]apiJSON, 0, len(as))
+	out := make([]admin.APIView, 0, len(as))
 	for _, a := range as {
-		out = append(out, toAPI(a))
+		out = append(out, admin.APIViewOf(a))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"apis": out})
 }
@@ -78,7 +53,7 @@ func (h *Handler) createAPI(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	created(w, "/apis/"+a.ID, toAPI(a))
+	created(w, "/apis/"+a.ID, admin.APIViewOf(a))
 }
 
 func (h *Handler) getAPI(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +62,7 @@ func (h *Handler) getAPI(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAPI(a))
+	writeJSON(w, http.StatusOK, admin.APIViewOf(a))
 }
 
 func (h *Handler) updateAPI(w http.ResponseWriter, r *http.Request) {
@@ -111,7 +86,7 @@ func (h *Handler) updateAPI(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toAPI(a))
+	writeJSON(w, http.StatusOK, admin.APIViewOf(a))
 }
 
 func (h *Handler) deleteAPI(w http.ResponseWriter, r *http.Request) {

@@ -3,10 +3,8 @@ package adminapi
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
-	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
 // fail answers err: a body that could not be read, or a service error.
@@ -23,18 +21,6 @@ func (h *Handler) fail(w http.ResponseWriter, err error) {
 func created(w http.ResponseWriter, path string, v any) {
 	w.Header().Set("Location", Prefix+path)
 	writeJSON(w, http.StatusCreated, v)
-}
-
-type projectJSON struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-}
-
-func toProject(p storage.Project) projectJSON {
-	return projectJSON{ID: p.ID, Name: p.Name, Description: p.Description, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 }
 
 // projectInput is the body of create (name required) and update (members
@@ -63,9 +49,9 @@ func (h *Handler) listProjects(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	out := make([]projectJSON, 0, len(ps))
+	out := make([]admin.ProjectView, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, toProject(p))
+		out = append(out, admin.ProjectViewOf(p))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"projects": out})
 }
@@ -81,7 +67,7 @@ func (h *Handler) createProject(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	created(w, "/projects/"+p.ID, toProject(p))
+	created(w, "/projects/"+p.ID, admin.ProjectViewOf(p))
 }
 
 func (h *Handler) getProject(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +76,7 @@ func (h *Handler) getProject(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toProject(p))
+	writeJSON(w, http.StatusOK, admin.ProjectViewOf(p))
 }
 
 func (h *Handler) updateProject(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +96,7 @@ func (h *Handler) updateProject(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toProject(p))
+	writeJSON(w, http.StatusOK, admin.ProjectViewOf(p))
 }
 
 func (h *Handler) deleteProject(w http.ResponseWriter, r *http.Request) {

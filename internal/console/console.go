@@ -29,9 +29,9 @@ type Options struct {
 	// Issuer is this server's issuer URL; Secure means it is https.
 	Issuer string
 	Secure bool
-	// Backend is the server's own handler. The console's requests to the
-	// token and JWKS endpoints are served by it in-process.
-	Backend http.Handler
+	// HTTPClient reaches the server's own token and JWKS endpoints; the
+	// server passes one whose transport serves them in process.
+	HTTPClient *http.Client
 	// AuthorizePath, TokenPath and JWKSPath are the server's endpoints.
 	AuthorizePath, TokenPath, JWKSPath string
 	// SessionKey seals the console's cookies: 32 secret bytes, derived
@@ -53,8 +53,8 @@ type Console struct {
 // New checks opts, registers the console's own client if it is missing
 // (EnsureClient) and returns the console, ready for Register.
 func New(ctx context.Context, opts Options) (*Console, error) {
-	if opts.Store == nil || opts.Admin == nil || opts.CSRF == nil || opts.Backend == nil || opts.Issuer == "" {
-		return nil, errors.New("console: store, admin, csrf, backend and issuer are required")
+	if opts.Store == nil || opts.Admin == nil || opts.CSRF == nil || opts.HTTPClient == nil || opts.Issuer == "" {
+		return nil, errors.New("console: store, admin, csrf, http client and issuer are required")
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -71,7 +71,7 @@ func New(ctx context.Context, opts Options) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{o: opts, pages: p, seal: seal, http: inProcessClient(opts.Backend)}
+	c := &Console{o: opts, pages: p, seal: seal, http: opts.HTTPClient}
 	c.verifier, err = resource.New(ctx, resource.Config{
 		Issuer:     opts.Issuer,
 		Audience:   opts.Issuer, // a client without APIs gets tokens for the issuer

@@ -65,14 +65,14 @@ func (f credentialForm) Interactive() bool { return f.Kind.Type != storage.Clien
 
 func (c *Console) newCredential(w http.ResponseWriter, r *http.Request, a *adminUser) {
 	ctx := r.Context()
-	p, err := c.o.Admin.GetProject(ctx, r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	f := credentialForm{Project: p, Kinds: credentialKinds, Selected: map[string]bool{}}
 	if k, ok := kindOf(r.URL.Query().Get("type")); ok {
 		f.Kind = k
+		var err error
 		if f.APIs, err = c.o.Admin.ListAPIs(ctx, p.ID); err != nil {
 			c.serverError(w, r, a, err)
 			return
@@ -86,9 +86,8 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	ctx := r.Context()
-	p, err := c.o.Admin.GetProject(ctx, r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	apis, err := c.o.Admin.ListAPIs(ctx, p.ID)
@@ -104,17 +103,24 @@ func (c *Console) createCredential(w http.ResponseWriter, r *http.Request, a *ad
 	}
 	cl, plain, err := c.o.Admin.CreateClient(ctx, in)
 	if err != nil {
-		errs, err := f.fieldErrors(err)
-		if err != nil {
-			c.serverError(w, r, a, err)
-			return
-		}
-		f.Errors = errs
-		c.render(w, r, a, http.StatusBadRequest, "credential_new", "New credential", f)
+		c.credentialFormError(w, r, a, "New credential", f, err)
 		return
 	}
 	// The secret exists in plain text only in this response.
 	c.showCredential(w, r, a, http.StatusCreated, cl, credentialExtras{Secret: plain, Created: true})
+}
+
+// credentialFormError answers a failed create or update: the form again
+// (titled title) with the message next to its field for a validation
+// error, 400; a server error otherwise.
+func (c *Console) credentialFormError(w http.ResponseWriter, r *http.Request, a *adminUser, title string, f credentialForm, err error) {
+	errs, err := f.fieldErrors(err)
+	if err != nil {
+		c.serverError(w, r, a, err)
+		return
+	}
+	f.Errors = errs
+	c.render(w, r, a, http.StatusBadRequest, "credential_new", title, f)
 }
 
 // readCredentialForm reads a posted credential form into the page's

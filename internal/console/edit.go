@@ -21,9 +21,8 @@ type projectForm struct {
 }
 
 func (c *Console) editProject(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	c.render(w, r, a, http.StatusOK, "project_edit", "Edit "+p.Name, projectForm{Project: p, Name: p.Name, Desc: p.Description})
@@ -33,9 +32,8 @@ func (c *Console) updateProject(w http.ResponseWriter, r *http.Request, a *admin
 	if !c.parseForm(w, r, a) {
 		return
 	}
-	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	in := admin.ProjectInput{Name: r.PostForm.Get("name"), Description: r.PostForm.Get("description")}
@@ -53,50 +51,62 @@ func (c *Console) updateProject(w http.ResponseWriter, r *http.Request, a *admin
 }
 
 func (c *Console) editAPI(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	ctx := r.Context()
-	api, err := c.o.Admin.GetAPI(ctx, r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "API", err)
-		return
-	}
-	p, err := c.o.Admin.GetProject(ctx, api.ProjectID)
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	api, p, ok := c.loadAPI(w, r, a)
+	if !ok {
 		return
 	}
 	f := apiForm{Project: p, API: api, Name: api.Name, Identifier: api.Identifier, Scopes: append([]storage.APIScope(nil), api.Scopes...)}
-	f.padScopes()
-	c.render(w, r, a, http.StatusOK, "api_new", "Edit "+api.Name, f)
+	c.showAPIForm(w, r, a, http.StatusOK, "Edit "+api.Name, f)
 }
 
 func (c *Console) updateAPI(w http.ResponseWriter, r *http.Request, a *adminUser) {
 	if !c.parseForm(w, r, a) {
 		return
 	}
-	ctx := r.Context()
-	api, err := c.o.Admin.GetAPI(ctx, r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "API", err)
-		return
-	}
-	p, err := c.o.Admin.GetProject(ctx, api.ProjectID)
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	api, p, ok := c.loadAPI(w, r, a)
+	if !ok {
 		return
 	}
 	in := apiInput(r, p.ID)
-	if _, err := c.o.Admin.UpdateAPI(ctx, api.ID, in); err != nil {
+	if _, err := c.o.Admin.UpdateAPI(r.Context(), api.ID, in); err != nil {
 		errs, err := fieldErrors(err)
 		if err != nil {
 			c.storeError(w, r, a, "API", err)
 			return
 		}
 		f := apiForm{Project: p, API: api, Name: in.Name, Identifier: in.Identifier, Scopes: in.Scopes, Errors: errs}
-		f.padScopes()
-		c.render(w, r, a, http.StatusBadRequest, "api_new", "Edit "+api.Name, f)
+		c.showAPIForm(w, r, a, http.StatusBadRequest, "Edit "+api.Name, f)
 		return
 	}
 	http.Redirect(w, r, "/console/projects/"+p.ID, http.StatusSeeOther)
+}
+
+// pathProject loads the project the path names; on failure it has
+// answered (404 page) and returns false.
+func (c *Console) pathProject(w http.ResponseWriter, r *http.Request, a *adminUser) (storage.Project, bool) {
+	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
+	if err != nil {
+		c.storeError(w, r, a, "Project", err)
+		return storage.Project{}, false
+	}
+	return p, true
+}
+
+// loadAPI loads the API the path names and its project; on failure it
+// has answered (404 page) and returns false.
+func (c *Console) loadAPI(w http.ResponseWriter, r *http.Request, a *adminUser) (storage.API, storage.Project, bool) {
+	ctx := r.Context()
+	api, err := c.o.Admin.GetAPI(ctx, r.PathValue("id"))
+	if err != nil {
+		c.storeError(w, r, a, "API", err)
+		return storage.API{}, storage.Project{}, false
+	}
+	p, err := c.o.Admin.GetProject(ctx, api.ProjectID)
+	if err != nil {
+		c.storeError(w, r, a, "Project", err)
+		return storage.API{}, storage.Project{}, false
+	}
+	return api, p, true
 }
 
 // apiInput reads the API form: name, identifier and the scope rows

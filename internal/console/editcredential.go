@@ -20,13 +20,8 @@ import (
 
 // editCredential shows the edit form.
 func (c *Console) editCredential(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	cl, ok := c.loadEditable(w, r, a)
+	cl, p, apis, ok := c.loadEditable(w, r, a)
 	if !ok {
-		return
-	}
-	p, apis, err := c.credentialContext(r, cl)
-	if err != nil {
-		c.serverError(w, r, a, err)
 		return
 	}
 	c.render(w, r, a, http.StatusOK, "credential_new", "Edit "+cl.Name, editForm(cl, p, apis, admin.ClientInput(cl)))
@@ -37,13 +32,8 @@ func (c *Console) updateCredential(w http.ResponseWriter, r *http.Request, a *ad
 	if !c.parseForm(w, r, a) {
 		return
 	}
-	cl, ok := c.loadEditable(w, r, a)
+	cl, p, apis, ok := c.loadEditable(w, r, a)
 	if !ok {
-		return
-	}
-	p, apis, err := c.credentialContext(r, cl)
-	if err != nil {
-		c.serverError(w, r, a, err)
 		return
 	}
 	k, _ := kindOf(string(cl.Type))
@@ -61,27 +51,32 @@ func (c *Console) updateCredential(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	if err != nil {
-		errs, err := f.fieldErrors(err)
-		if err != nil {
-			c.serverError(w, r, a, err)
-			return
-		}
-		f.Errors = errs
-		c.render(w, r, a, http.StatusBadRequest, "credential_new", "Edit "+cl.Name, f)
+		c.credentialFormError(w, r, a, "Edit "+cl.Name, f, err)
 		return
 	}
 	c.showCredential(w, r, a, http.StatusOK, updated, credentialExtras{Saved: true})
 }
 
-// loadEditable loads the credential the path names, unless it is the
-// console's own client: editing that could lock every administrator out.
-func (c *Console) loadEditable(w http.ResponseWriter, r *http.Request, a *adminUser) (storage.Client, bool) {
+// loadEditable loads the credential the path names, with its project and
+// the APIs its form offers (credentialContext), unless it is the console's
+// own client: editing that could lock every administrator out. On failure
+// it has answered and returns false.
+func (c *Console) loadEditable(w http.ResponseWriter, r *http.Request, a *adminUser) (storage.Client, storage.Project, []storage.API, bool) {
 	if r.PathValue("id") == ConsoleClientID {
 		c.fail(w, r, a, http.StatusForbidden, "Built-in credential",
 			"The console's own credential is managed by Gatehouse and cannot be edited.")
-		return storage.Client{}, false
+		return storage.Client{}, storage.Project{}, nil, false
 	}
-	return c.loadCredential(w, r, a)
+	cl, ok := c.loadCredential(w, r, a)
+	if !ok {
+		return cl, storage.Project{}, nil, false
+	}
+	p, apis, err := c.credentialContext(r, cl)
+	if err != nil {
+		c.serverError(w, r, a, err)
+		return cl, p, nil, false
+	}
+	return cl, p, apis, true
 }
 
 // credentialContext returns the credential's project and the APIs its form

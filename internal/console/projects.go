@@ -156,30 +156,29 @@ type apiForm struct {
 // scopeRows is how many scope rows the "new API" form offers.
 const scopeRows = 6
 
-func (f *apiForm) padScopes() {
+// showAPIForm renders the API form, new or edit, with at least scopeRows
+// scope rows to type into.
+func (c *Console) showAPIForm(w http.ResponseWriter, r *http.Request, a *adminUser, status int, title string, f apiForm) {
 	for len(f.Scopes) < scopeRows {
 		f.Scopes = append(f.Scopes, storage.APIScope{})
 	}
+	c.render(w, r, a, status, "api_new", title, f)
 }
 
 func (c *Console) newAPI(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
-	f := apiForm{Project: p}
-	f.padScopes()
-	c.render(w, r, a, http.StatusOK, "api_new", "New API", f)
+	c.showAPIForm(w, r, a, http.StatusOK, "New API", apiForm{Project: p})
 }
 
 func (c *Console) createAPI(w http.ResponseWriter, r *http.Request, a *adminUser) {
 	if !c.parseForm(w, r, a) {
 		return
 	}
-	p, err := c.o.Admin.GetProject(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "Project", err)
+	p, ok := c.pathProject(w, r, a)
+	if !ok {
 		return
 	}
 	in := apiInput(r, p.ID)
@@ -190,8 +189,7 @@ func (c *Console) createAPI(w http.ResponseWriter, r *http.Request, a *adminUser
 			return
 		}
 		f := apiForm{Project: p, Name: in.Name, Identifier: in.Identifier, Scopes: in.Scopes, Errors: errs}
-		f.padScopes()
-		c.render(w, r, a, http.StatusBadRequest, "api_new", "New API", f)
+		c.showAPIForm(w, r, a, http.StatusBadRequest, "New API", f)
 		return
 	}
 	http.Redirect(w, r, "/console/projects/"+p.ID, http.StatusSeeOther)

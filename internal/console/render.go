@@ -20,7 +20,7 @@ import (
 var templateFS embed.FS
 
 // pageNames lists the templates: templates/<name>.html, each parsed with
-// the layout.
+// the layout and the shared fields (templates/fields.html).
 var pageNames = []string{
 	"projects", "project", "project_edit", "api_new", "credential_new", "credential",
 	"credential_delete", "users", "user", "user_delete", "groups", "keys", "message", "signedout",
@@ -47,7 +47,7 @@ func newPages() (*pages, error) {
 	}
 	p := &pages{t: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/fields.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: parse page %s: %w", name, err)
 		}

@@ -29,9 +29,8 @@ type userData struct {
 const lastAdminMessage = "This is the only administrator. Make another user an administrator first: without one, nobody could sign in to this console or use the admin API."
 
 func (c *Console) user(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	u, err := c.o.Admin.GetUser(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "User", err)
+	u, ok := c.loadUser(w, r, a)
+	if !ok {
 		return
 	}
 	c.showUser(w, r, a, http.StatusOK, userFormOf(u, a), "")
@@ -46,33 +45,38 @@ func (c *Console) showUser(w http.ResponseWriter, r *http.Request, a *adminUser,
 	c.renderView(w, r, status, "user", view{Title: d.Target.Email, Section: "users", User: a, Data: d, Notice: notice})
 }
 
-// updateUser saves the edit form: name, groups and the admin flag.
-func (c *Console) updateUser(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	if !c.parseForm(w, r, a) {
-		return
-	}
-	ctx := r.Context()
-	u, err := c.o.Admin.GetUser(ctx, r.PathValue("id"))
+// loadUser loads the user the path names; on failure it has answered
+// (404 page) and returns false.
+func (c *Console) loadUser(w http.ResponseWriter, r *http.Request, a *adminUser) (storage.User, bool) {
+	u, err := c.o.Admin.GetUser(r.Context(), r.PathValue("id"))
 	if err != nil {
 		c.storeError(w, r, a, "User", err)
-		return
+		return storage.User{}, false
 	}
-	d := userFormOf(u, a)
-	d.Name, d.Groups, d.Admin = r.PostForm.Get("name"), r.PostForm.Get("groups"), r.PostForm.Get("admin") == "on"
-	groups := splitGroups(d.Groups)
-	if groups == nil {
-		groups = []string{}
+	return u, true
+}
+
+// postedUser reads a posted form (checking its CSRF token) and loads the
+// user the path names; on failure it has answered and returns false.
+func (c *Console) postedUser(w http.ResponseWriter, r *http.Request, a *adminUser) (storage.User, bool) {
+	if !c.parseForm(w, r, a) {
+		return storage.User{}, false
 	}
-	updated, err := c.o.Admin.UpdateUser(ctx, u.ID, admin.UserUpdate{Name: &d.Name, Groups: &groups, Admin: &d.Admin})
+	return c.loadUser(w, r, a)
+}
+
+// userError answers a failed change to the user of d: the page again
+// with the message next to its field (409 for the last administrator,
+// 400 for a validation error), 404 for a user deleted meanwhile, 500
+// otherwise.
+func (c *Console) userError(w http.ResponseWriter, r *http.Request, a *adminUser, d userData, err error) {
 	switch {
 	case errors.Is(err, admin.ErrLastAdmin):
 		d.Errors = map[string]string{"admin": lastAdminMessage}
 		c.showUser(w, r, a, http.StatusConflict, d, "")
-		return
 	case errors.Is(err, storage.ErrNotFound):
 		c.storeError(w, r, a, "User", err)
-		return
-	case err != nil:
+	default:
 		errs, err := fieldErrors(err)
 		if err != nil {
 			c.serverError(w, r, a, err)
@@ -80,6 +84,25 @@ func (c *Console) updateUser(w http.ResponseWriter, r *http.Request, a *adminUse
 		}
 		d.Errors = errs
 		c.showUser(w, r, a, http.StatusBadRequest, d, "")
+	}
+}
+
+// updateUser saves the edit form: name, groups and the admin flag.
+func (c *Console) updateUser(w http.ResponseWriter, r *http.Request, a *adminUser) {
+	u, ok := c.postedUser(w, r, a)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	d := userFormOf(u, a)
+	d.Name, d.Groups, d.Admin = r.PostForm.Get("name"), r.PostForm.Get("groups"), r.PostForm.Get("admin") == "on"
+	groups := splitGroups(d.Groups)
+	if groups == nil {
+		groups = []string{}
+	}
+	updated, err := c.o.Admin.UpdateUser(ctx, u.ID, admin.UserUpdate{Name: &d.Name, Groups: &groups, Admin: &d.Admin})
+	if err != nil {
+		c.userError(w, r, a, d, err)
 		return
 	}
 	if updated.ID == a.ID && !updated.Admin {
@@ -93,15 +116,11 @@ func (c *Console) updateUser(w http.ResponseWriter, r *http.Request, a *adminUse
 // setPassword replaces the user's password; admin.Service.SetPassword
 // also ends their sessions and revokes their apps' tokens.
 func (c *Console) setPassword(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	if !c.parseForm(w, r, a) {
+	u, ok := c.postedUser(w, r, a)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	u, err := c.o.Admin.GetUser(ctx, r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "User", err)
-		return
-	}
 	d := userFormOf(u, a)
 	pw := r.PostForm.Get("password")
 	if pw != r.PostForm.Get("password_confirm") {
@@ -110,17 +129,7 @@ func (c *Console) setPassword(w http.ResponseWriter, r *http.Request, a *adminUs
 		return
 	}
 	if err := c.o.Admin.SetPassword(ctx, u.ID, pw); err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			c.storeError(w, r, a, "User", err)
-			return
-		}
-		errs, err := fieldErrors(err)
-		if err != nil {
-			c.serverError(w, r, a, err)
-			return
-		}
-		d.Errors = errs
-		c.showUser(w, r, a, http.StatusBadRequest, d, "")
+		c.userError(w, r, a, d, err)
 		return
 	}
 	c.showUser(w, r, a, http.StatusOK, d, "Set a new password for "+u.Email+". Their sessions have ended and their apps' tokens are revoked.")
@@ -133,9 +142,8 @@ type userDeleteData struct {
 }
 
 func (c *Console) confirmDeleteUser(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	u, err := c.o.Admin.GetUser(r.Context(), r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "User", err)
+	u, ok := c.loadUser(w, r, a)
+	if !ok {
 		return
 	}
 	c.renderView(w, r, http.StatusOK, "user_delete", view{Title: "Delete " + u.Email, Section: "users", User: a, Data: userDeleteData{Target: u}})
@@ -144,15 +152,11 @@ func (c *Console) confirmDeleteUser(w http.ResponseWriter, r *http.Request, a *a
 // deleteUser deletes the user, with their sessions, consents and tokens,
 // once the administrator typed the email address to confirm.
 func (c *Console) deleteUser(w http.ResponseWriter, r *http.Request, a *adminUser) {
-	if !c.parseForm(w, r, a) {
+	u, ok := c.postedUser(w, r, a)
+	if !ok {
 		return
 	}
 	ctx := r.Context()
-	u, err := c.o.Admin.GetUser(ctx, r.PathValue("id"))
-	if err != nil {
-		c.storeError(w, r, a, "User", err)
-		return
-	}
 	again := func(status int, msg string) {
 		c.renderView(w, r, status, "user_delete", view{Title: "Delete " + u.Email, Section: "users", User: a, Data: userDeleteData{Target: u, Error: msg}})
 	}
@@ -160,7 +164,7 @@ func (c *Console) deleteUser(w http.ResponseWriter, r *http.Request, a *adminUse
 		again(http.StatusBadRequest, "Type the user's email address exactly to confirm.")
 		return
 	}
-	err = c.o.Admin.DeleteUser(ctx, u.ID)
+	err := c.o.Admin.DeleteUser(ctx, u.ID)
 	switch {
 	case errors.Is(err, admin.ErrLastAdmin):
 		again(http.StatusConflict, lastAdminMessage)

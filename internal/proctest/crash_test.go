@@ -3,12 +3,9 @@ package proctest
 import (
 	"context"
 	"math/rand/v2"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/gatehouse-dev/gatehouse/internal/storage/postgres/pgtest"
 )
 
 // Crash-test shape: agents run flows until there is traffic worth judging
@@ -25,54 +22,42 @@ const (
 
 // TestCrashSafety is issue 6 §3 on both backends.
 func TestCrashSafety(t *testing.T) {
-	backends := []struct {
-		name string
-		db   func(t *testing.T) string
-	}{
-		{"sqlite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "gatehouse.db") }},
-		{"postgres", func(t *testing.T) string { return pgtest.NewDatabase(t) }},
-	}
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			db := b.db(t)
-			secret := secretFile(t)
-			cli(t, "", "migrate", "--db", db)
-			ap := register(t, db, secret)
-			lb := newBalancer(t)
-			first := serve(t, db, secret, lb.URL)
-			lb.route(first.URL)
+	onEachBackend(t, func(t *testing.T, name string, f fixture) {
+		db, secret, ap := f.db, f.secret, f.ap
+		lb := newBalancer(t)
+		first := serve(t, db, secret, lb.URL)
+		lb.route(first.URL)
 
-			led := newLedger()
-			ctx, stop := context.WithCancel(context.Background())
-			var wg sync.WaitGroup
-			for i := range crashAgents {
-				wg.Go(func() { runAgent(ctx, ap.agent(lb.URL), lb.URL, led, uint64(i)) })
-			}
-			defer func() { stop(); wg.Wait() }() // also when a check fails early
-			waitTraffic(t, led, figures{}, crashBefore)
-			first.kill()
-			lb.route()
-			before := led.figures()
-			second := serve(t, db, secret, lb.URL)
-			lb.route(second.URL)
-			waitTraffic(t, led, before, crashBefore)
-			stop()
-			wg.Wait()
+		led := newLedger()
+		ctx, stop := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		for i := range crashAgents {
+			wg.Go(func() { runAgent(ctx, ap.agent(lb.URL), lb.URL, led, uint64(i)) })
+		}
+		defer func() { stop(); wg.Wait() }() // also when a check fails early
+		waitTraffic(t, led, figures{}, crashBefore)
+		first.kill()
+		lb.route()
+		before := led.figures()
+		second := serve(t, db, secret, lb.URL)
+		lb.route(second.URL)
+		waitTraffic(t, led, before, crashBefore)
+		stop()
+		wg.Wait()
 
-			fg := led.figures()
-			t.Logf("%s: %d agents; before the kill %d flows, %d refreshes; in all %d flows (successful code exchanges), %d refresh rotations; "+
-				"%d flows replayed on purpose, %d flows with an unanswered request (%d unanswered attempts, retried), %d authorizations failed while down",
-				b.name, crashAgents, before.flows, before.refreshes, fg.flows, fg.refreshes, fg.replays, fg.uncertain, fg.noAnswer, fg.fail)
-			if fg.codeDuplicates != 0 || fg.refreshDuplicates != 0 {
-				t.Errorf("duplicates: %d codes redeemed twice, %d refresh tokens rotated twice", fg.codeDuplicates, fg.refreshDuplicates)
-			}
-			lost, unrevoked, checked := checkTokens(t, ap.agent(second.URL), second.URL, led)
-			t.Logf("%s: %d tokens introspected after the restart; lost %d, replayed grants left active %d, duplicates %d",
-				b.name, checked, lost, unrevoked, fg.codeDuplicates+fg.refreshDuplicates)
-			second.kill()
-			checkStore(t, db)
-		})
-	}
+		fg := led.figures()
+		t.Logf("%s: %d agents; before the kill %d flows, %d refreshes; in all %d flows (successful code exchanges), %d refresh rotations; "+
+			"%d flows replayed on purpose, %d flows with an unanswered request (%d unanswered attempts, retried), %d authorizations failed while down",
+			name, crashAgents, before.flows, before.refreshes, fg.flows, fg.refreshes, fg.replays, fg.uncertain, fg.noAnswer, fg.fail)
+		if fg.codeDuplicates != 0 || fg.refreshDuplicates != 0 {
+			t.Errorf("duplicates: %d codes redeemed twice, %d refresh tokens rotated twice", fg.codeDuplicates, fg.refreshDuplicates)
+		}
+		lost, unrevoked, checked := checkTokens(t, ap.agent(second.URL), second.URL, led)
+		t.Logf("%s: %d tokens introspected after the restart; lost %d, replayed grants left active %d, duplicates %d",
+			name, checked, lost, unrevoked, fg.codeDuplicates+fg.refreshDuplicates)
+		second.kill()
+		checkStore(t, db)
+	})
 }
 
 // waitTraffic waits at least d, and until crashMinFlows more flows and

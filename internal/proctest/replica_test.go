@@ -24,10 +24,8 @@ const propagation = 20 * time.Second
 // TestTwoReplicas runs two gatehouse processes on one PostgreSQL database
 // behind a round-robin balancer (issue 6 §4).
 func TestTwoReplicas(t *testing.T) {
-	db := pgtest.NewDatabase(t)
-	secret := secretFile(t)
-	cli(t, "", "migrate", "--db", db)
-	ap := register(t, db, secret)
+	f := newFixture(t, pgtest.NewDatabase(t))
+	db, secret, ap := f.db, f.secret, f.ap
 	lb := newBalancer(t)
 	a := serve(t, db, secret, lb.URL)
 	b := serve(t, db, secret, lb.URL)

@@ -23,7 +23,7 @@ func (s *Server) mountConsole(ctx context.Context, mux *http.ServeMux, master []
 	}
 	c, err := console.New(ctx, console.Options{
 		Store: s.store, Admin: svc, CSRF: csrf,
-		Issuer: s.cfg.Issuer, Secure: secure, Backend: mux,
+		Issuer: s.cfg.Issuer, Secure: secure, HTTPClient: inProcessClient(mux),
 		AuthorizePath: authorize.PathAuthorize, TokenPath: tokenapi.PathToken, JWKSPath: oidc.PathJWKS,
 		SessionKey: key, Now: s.now, Log: s.log,
 	})

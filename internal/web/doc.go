@@ -15,7 +15,9 @@
 //
 // static/console.css and static/console.js serve the developer console
 // (internal/console), which has its own templates but the same palette,
-// the same CSP and the same asset versioning (AssetPath).
+// the same CSP and the same asset versioning (AssetPath). Both kinds of
+// page load static/base.css (palette, type, reset) before their own
+// stylesheet.
 //
 // Forms are protected against cross-site request forgery by CSRF, a signed
 // double-submit cookie (OWASP CSRF Prevention Cheat Sheet), plus Origin and

@@ -20,6 +20,7 @@ func serveStatic(t *testing.T, method, target string, header ...string) *httptes
 
 func TestStaticFiles(t *testing.T) {
 	tests := []struct{ name, ctype, contains string }{
+		{"base.css", "text/css; charset=utf-8", "--accent:"},
 		{"gatehouse.css", "text/css; charset=utf-8", "prefers-color-scheme: dark"},
 		{"gatehouse.js", "text/javascript; charset=utf-8", `"use strict"`},
 		{"favicon.svg", "image/svg+xml", "<svg"},

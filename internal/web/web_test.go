@@ -109,7 +109,7 @@ func TestEveryPageHasTheShell(t *testing.T) {
 			}
 			html := rec.Body.String()
 			wantContains(t, html, `<!doctype html>`, `<html lang="en">`, ` · Gatehouse</title>`,
-				`name="viewport"`, AssetPath("gatehouse.css"), AssetPath("gatehouse.js"),
+				`name="viewport"`, AssetPath("base.css"), AssetPath("gatehouse.css"), AssetPath("gatehouse.js"),
 				AssetPath("favicon.svg"), `<main class="card">`, "Gatehouse</span>")
 			// The CSP forbids inline code and styles: nothing may rely on them.
 			for _, sc := range elements(html, "script") {

@@ -1,25 +1,28 @@
-package console
+package server
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 )
 
 // inProcessClient returns an http.Client whose requests are answered by h
-// directly: the console talks to its own server's token and JWKS endpoints
-// without a socket, so it works whatever address the server listens on
-// and whatever proxies sit in front of it.
+// directly. The console (token endpoint, JWKS) and the admin API's token
+// verifier (JWKS) talk to this server through it: no socket, so it works
+// whatever address the server listens on and whatever TLS or proxies sit
+// in front of it. It never follows a redirect: the endpoints it is used
+// for never redirect, and following one would leave the process.
 func inProcessClient(h http.Handler) *http.Client {
 	return &http.Client{
-		Transport: inProcess{h: h},
-		// The endpoints we call never redirect; following one would
-		// leave the process.
+		Transport:     inProcess{h: h},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
 
+// inProcess is an http.RoundTripper that serves every request with a
+// handler, in process.
 type inProcess struct{ h http.Handler }
 
 // RoundTrip serves req with the handler as a server would: with a
@@ -55,7 +58,25 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// recorder is the http.ResponseWriter RoundTrip hands to the handler.
+// onlyGet is an http.RoundTripper that passes GET requests for one URL to
+// next and fails any other: a client that has no business fetching
+// anything else (the admin API's verifier fetches the JWKS) cannot.
+type onlyGet struct {
+	url  string
+	next http.RoundTripper
+}
+
+func (t onlyGet) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || req.URL.String() != t.url {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, fmt.Errorf("in-process transport: only GET %s is served, not %s %s", t.url, req.Method, req.URL)
+	}
+	return t.next.RoundTrip(req)
+}
+
+// recorder is the http.ResponseWriter inProcess hands to the handler.
 type recorder struct {
 	header http.Header
 	status int
