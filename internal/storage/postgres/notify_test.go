@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -37,24 +36,25 @@ func TestListenerReconnectsAndFlushes(t *testing.T) {
 
 	// Other tests share the database and its notification channel: their
 	// writes arrive here too. IDs carry a suffix of this test's own, and
-	// next skips the keys of writes that are not this test's.
+	// next(want) skips every key but want ("" waits for a flush), so
+	// another test's write can neither fail nor satisfy an expectation
+	// (but for "keys", which names no row).
 	sfx := strconv.FormatInt(time.Now().UnixNano(), 36)
-	mine := func(k string) bool { return k == "keys" || strings.HasSuffix(k, sfx) }
-	next := func() event {
+	next := func(want string) event {
 		t.Helper()
 		for {
 			select {
 			case e := <-events:
-				if e.flush || mine(e.key) {
+				if e.flush || e.key == want {
 					return e
 				}
 			case <-time.After(15 * time.Second): // a hang guard, not a bound
-				t.Fatal("the listener reported nothing")
+				t.Fatalf("the listener reported nothing (waiting for %q)", want)
 				return event{}
 			}
 		}
 	}
-	if e := next(); !e.flush || e.err != nil {
+	if e := next(""); !e.flush || e.err != nil {
 		t.Fatalf("first event %+v, want a flush without error (listening)", e)
 	}
 	at := time.Now().UTC().Truncate(time.Microsecond)
@@ -82,7 +82,7 @@ func TestListenerReconnectsAndFlushes(t *testing.T) {
 		if err := w.write(); err != nil {
 			t.Fatalf("%s: %v", w.name, err)
 		}
-		if e := next(); e.key != w.want {
+		if e := next(w.want); e.key != w.want {
 			t.Fatalf("%s: event %+v, want key %q", w.name, e, w.want)
 		}
 	}
@@ -95,10 +95,10 @@ func TestListenerReconnectsAndFlushes(t *testing.T) {
 	if err := s.pool.QueryRow(ctx, "SELECT pg_terminate_backend($1)", int32(pid)).Scan(&ok); err != nil || !ok {
 		t.Fatalf("terminate the listener's backend %d: %v %v", pid, ok, err)
 	}
-	if e := next(); !e.flush || e.err == nil {
+	if e := next(""); !e.flush || e.err == nil {
 		t.Fatalf("after the cut: %+v, want a flush with the reason", e)
 	}
-	if e := next(); !e.flush || e.err != nil {
+	if e := next(""); !e.flush || e.err != nil {
 		t.Fatalf("after reconnecting: %+v, want a flush without error", e)
 	}
 	if l.pid.Load() == pid {
@@ -107,7 +107,7 @@ func TestListenerReconnectsAndFlushes(t *testing.T) {
 	if err := s.UpdateSigningKey(ctx, "k1"+sfx, at, at.Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if e := next(); e.key != "keys" {
+	if e := next("keys"); e.key != "keys" {
 		t.Fatalf("after reconnecting: event %+v, want key keys", e)
 	}
 }
