@@ -151,6 +151,6 @@ type Store interface {
 	DeleteSigningKey(ctx context.Context, id string) error
 	// ListSigningKeys returns every key ordered by creation time, then ID.
 	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
-	AuditStore      // audit.go: the append-only audit trail
-	AuditBatchStore // auditbatch.go: group commit of audit records
+	AuditStore // audit.go: the append-only audit trail
+	AuditBatchStore
 }
