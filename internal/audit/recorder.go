@@ -58,9 +58,11 @@ type Recorder struct {
 	now     func() time.Time
 	log     *slog.Logger
 	timeout time.Duration
+	group   *groupCommit // set when store is a BatchAppender (group.go)
 }
 
-// New returns a Recorder appending to store.
+// New returns a Recorder appending to store; concurrent records are
+// committed in groups when store is a BatchAppender.
 func New(store Appender, o Options) *Recorder {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -71,7 +73,11 @@ func New(store Appender, o Options) *Recorder {
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
 	}
-	return &Recorder{store: store, now: o.Now, log: o.Log, timeout: o.Timeout}
+	r := &Recorder{store: store, now: o.Now, log: o.Log, timeout: o.Timeout}
+	if b, ok := store.(BatchAppender); ok {
+		r.group = &groupCommit{store: b, max: maxGroup}
+	}
+	return r
 }
 
 // Record appends e. A failure is logged at error level, not returned: see
@@ -84,7 +90,13 @@ func (r *Recorder) Record(ctx context.Context, e Event) {
 	// Not cancelled with the request: the action it records has happened.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
-	if _, err := r.store.AppendAudit(ctx, rec); err != nil {
+	var err error
+	if r.group != nil {
+		err = r.group.append(ctx, rec)
+	} else {
+		_, err = r.store.AppendAudit(ctx, rec)
+	}
+	if err != nil {
 		r.log.Error("audit record lost", "action", rec.Action, "actor", rec.Actor,
 			"user_id", rec.UserID, "client_id", rec.ClientID, "target", rec.Target, "error", err)
 	}

@@ -152,4 +152,5 @@ type Store interface {
 	// ListSigningKeys returns every key ordered by creation time, then ID.
 	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
 	AuditStore // audit.go: the append-only audit trail
+	AuditBatchStore
 }

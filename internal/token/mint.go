@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"hash"
 	"time"
@@ -163,7 +164,18 @@ func (s *Service) sign(ctx context.Context, alg, typ string, claims any) (string
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
-	raw, err := jwt.Signed(signer).Claims(claims).Serialize()
+	// The claims are encoded once and signed as they are: go-jose's
+	// jwt.Signed(...).Claims would encode them, decode them into a map and
+	// encode that again, a few percent of a token request's CPU.
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("sign token: %w", err)
+	}
+	obj, err := signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("sign token: %w", err)
+	}
+	raw, err := obj.CompactSerialize()
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}

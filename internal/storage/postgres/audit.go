@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,43 +21,14 @@ func scanAudit(r pgx.Row) (storage.AuditRecord, error) {
 	return a, err
 }
 
-// AppendAudit adds r at the head of the trail. The transaction first takes
-// a transaction-level advisory lock, held until it commits: appends from
-// every replica queue on it, and each reads the head only once the one
-// before has committed (at READ COMMITTED every statement sees what was
-// committed before it began), so the chain stays linear. The UNIQUE
-// prev_hash would refuse a fork anyway.
+// AppendAudit adds r at the head of the trail: a batch of one (see
+// AppendAuditBatch for how appends are serialized).
 func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) (storage.AuditRecord, error) {
-	const op = "append audit record"
-	if err := storage.CheckAuditRecord(r); err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	tx, err := s.pool.Begin(ctx)
+	out, err := s.AppendAuditBatch(ctx, []storage.AuditRecord{r})
 	if err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
+		return storage.AuditRecord{}, err
 	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	var head *storage.AuditRecord
-	h, err := scanAudit(tx.QueryRow(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq DESC LIMIT 1`))
-	switch {
-	case err == nil:
-		head = &h
-	case !errors.Is(err, pgx.ErrNoRows):
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	a := storage.SealAudit(r, head)
-	_, err = tx.Exec(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		a.Seq, a.Time, a.Actor, a.Action, a.UserID, a.ClientID, a.Target, a.RemoteIP, a.Details, a.PrevHash, a.Hash)
-	if err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	return a, nil
+	return out[0], nil
 }
 
 // ListAudit returns at most limit records after the given sequence number.

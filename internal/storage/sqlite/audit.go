@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
@@ -17,38 +15,14 @@ func scanAudit(r row) (storage.AuditRecord, error) {
 	return a, err
 }
 
-// AppendAudit adds r at the head of the trail. The transaction is BEGIN
-// IMMEDIATE (see dsn): it holds the database's write lock from reading the
-// head to inserting after it, so appends from any number of connections
-// and processes form one linear chain.
+// AppendAudit adds r at the head of the trail: a batch of one (see
+// AppendAuditBatch for how appends are serialized).
 func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) (storage.AuditRecord, error) {
-	const op = "append audit record"
-	if err := storage.CheckAuditRecord(r); err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	out, err := s.AppendAuditBatch(ctx, []storage.AuditRecord{r})
 	if err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
+		return storage.AuditRecord{}, err
 	}
-	defer tx.Rollback()
-	var head *storage.AuditRecord
-	h, err := scanAudit(tx.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq DESC LIMIT 1`))
-	switch {
-	case err == nil:
-		head = &h
-	case !errors.Is(err, sql.ErrNoRows):
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	a := storage.SealAudit(r, head)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.Seq, micros(a.Time), a.Actor, a.Action, a.UserID, a.ClientID, a.Target, a.RemoteIP, a.Details, a.PrevHash, a.Hash)
-	if err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return storage.AuditRecord{}, wrap(op, err)
-	}
-	return a, nil
+	return out[0], nil
 }
 
 // ListAudit returns at most limit records after the given sequence number.

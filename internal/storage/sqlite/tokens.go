@@ -41,31 +41,15 @@ func insertToken(ctx context.Context, db execer, t storage.Token) error {
 
 // CreateToken stores a new token record. A token whose client or user
 // does not exist (deleted while its code was being exchanged) violates a
-// foreign key, reported as storage.ErrNotFound.
-//
-// The insert and the check for a revoked grant are separate statements, in
-// the opposite order to RevokeGrant's mark and update: whichever way two
-// calls interleave, either the check sees the mark or the update sees the
-// token.
+// foreign key, reported as storage.ErrNotFound. The revoked-grant check is
+// part of the insert: one statement, one commit (see insertTokenChecked).
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
-	if err := insertToken(ctx, s.db, t); err != nil {
+	revoked, err := insertTokenChecked(ctx, s.db, t)
+	if err != nil {
 		return refErr(storage.ErrNotFound, wrap("create token", err))
 	}
-	return s.checkGrant(ctx, "create token", t.ID)
-}
-
-// checkGrant revokes the token id, just stored, if its grant is revoked,
-// and then returns ErrGrantRevoked. It must run after the token is
-// committed (see CreateToken).
-func (s *Store) checkGrant(ctx context.Context, op, id string) error {
-	n, err := s.rowsAffected(ctx, op+": check grant",
-		`UPDATE tokens SET revoked_at = (SELECT revoked_at FROM revoked_grants WHERE grant_id = tokens.grant_id)
-		WHERE id = ? AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM revoked_grants WHERE grant_id = tokens.grant_id)`, id)
-	if err != nil {
-		return err
-	}
-	if n > 0 {
-		return fmt.Errorf("%s: %w", op, storage.ErrGrantRevoked)
+	if revoked {
+		return grantRevoked("create token")
 	}
 	return nil
 }
@@ -96,25 +80,30 @@ func (s *Store) RevokeToken(ctx context.Context, id string, now time.Time) (stor
 // conditional UPDATE finds the token active and unrotated in exactly one
 // of any number of concurrent calls. On success it returns the old record,
 // rotated. When the UPDATE finds nothing, the old record, read in the same
-// transaction, says why. After the commit next is checked against revoked
-// grants as by CreateToken, whose ordering argument holds since next is
-// committed before the check.
+// transaction, says why. next is checked against revoked grants in its
+// insert, as by CreateToken (BEGIN IMMEDIATE reads the database as the
+// previous writer committed it, so insertTokenChecked's argument holds).
 //
 // A token is expired at now when now is at or after its ExpiresAt, or its
 // GrantExpiresAt if set.
 func (s *Store) RotateRefreshToken(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, error) {
-	old, err := s.rotate(ctx, oldID, next, now)
+	old, revoked, err := s.rotate(ctx, oldID, next, now)
 	if err != nil {
 		return old, err
 	}
-	return old, s.checkGrant(ctx, "rotate refresh token", next.ID)
+	if revoked {
+		return old, grantRevoked("rotate refresh token")
+	}
+	return old, nil
 }
 
-func (s *Store) rotate(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, error) {
+// rotate does RotateRefreshToken's transaction and reports whether next
+// was stored revoked for its grant.
+func (s *Store) rotate(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, bool, error) {
 	const op = "rotate refresh token"
 	tx, err := s.db.begin(ctx)
 	if err != nil {
-		return storage.Token{}, wrap(op, err)
+		return storage.Token{}, false, wrap(op, err)
 	}
 	defer tx.Rollback()
 	n := micros(now)
@@ -126,20 +115,22 @@ func (s *Store) rotate(ctx context.Context, oldID string, next storage.Token, no
 	if errors.Is(err, sql.ErrNoRows) {
 		old, err = scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, oldID))
 		if err != nil {
-			return storage.Token{}, wrap(op, err)
+			return storage.Token{}, false, wrap(op, err)
 		}
-		return refusal(op, old, now)
+		old, err = refusal(op, old, now)
+		return old, false, err
 	}
 	if err != nil {
-		return storage.Token{}, wrap(op, err)
+		return storage.Token{}, false, wrap(op, err)
 	}
-	if err := insertToken(ctx, tx, next); err != nil {
-		return storage.Token{}, refErr(storage.ErrNotFound, wrap(op+": store next", err))
+	revoked, err := insertTokenChecked(ctx, tx, next)
+	if err != nil {
+		return storage.Token{}, false, refErr(storage.ErrNotFound, wrap(op+": store next", err))
 	}
 	if err := tx.Commit(); err != nil {
-		return storage.Token{}, wrap(op, err)
+		return storage.Token{}, false, wrap(op, err)
 	}
-	return old, nil
+	return old, revoked, nil
 }
 
 // refusal says why old, read after the rotating UPDATE matched nothing,

@@ -94,6 +94,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	}
 	tests = append(tests, throttleTests...) // throttle.go
 	tests = append(tests, refTests...)      // refs.go
+	tests = append(tests, auditBatchTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -136,6 +137,7 @@ func RunShared(t *testing.T, open func(t *testing.T) []storage.Store) {
 		{"IssueRevokeUserClient", issueRevokeUserClientRace},
 		{"RecordFailure", recordFailureRace},
 		{"AppendAudit", auditRace},
+		{"AppendAuditBatch", auditBatchRace}, // auditbatch.go
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
