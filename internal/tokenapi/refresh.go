@@ -67,6 +67,11 @@ func (h *Handler) refreshToken(ctx context.Context, c storage.Client, p map[stri
 	if err != nil {
 		return nil, oauth.Internal(err)
 	}
+	if !user.Admin {
+		// The admin scope is for administrators only, as at /authorize: a
+		// demoted user's refresh token goes on without it (RFC 6749 §3.3).
+		scopes = slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == oauth.ScopeAdmin })
+	}
 
 	idle, _ := h.refreshTTLs(c)
 	g := userGrant{GrantID: old.GrantID, Scopes: old.Scopes, AuthTime: old.AuthTime}
