@@ -134,7 +134,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	oidcHandler.Register(mux)
 	// One admin service for the admin API and the console, so both audit
 	// and rotate keys through the same ring.
-	adminSvc := admin.New(s.store, clientSecrets, now).WithKeys(ring)
+	adminSvc := admin.New(readThroughStore{s.store}, clientSecrets, now).WithKeys(ring) // readthrough.go
 	if err := s.mountAdminAPI(ctx, mux, adminSvc); err != nil {
 		return nil, err
 	}

@@ -169,7 +169,7 @@ func keep[T any](s *Store, m map[string]entry[T], id string, v T, gen uint64) {
 // TTL ago and nothing invalidated it since.
 func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error) {
 	c, ok, gen := lookup(s, s.clients, id)
-	if ok {
+	if ok && !readThrough(ctx) {
 		return cloneClient(c), nil
 	}
 	c, err := s.Store.GetClient(ctx, id)
@@ -183,7 +183,7 @@ func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error
 // GetAPI is GetClient for APIs.
 func (s *Store) GetAPI(ctx context.Context, id string) (storage.API, error) {
 	a, ok, gen := lookup(s, s.apis, id)
-	if ok {
+	if ok && !readThrough(ctx) {
 		return cloneAPI(a), nil
 	}
 	a, err := s.Store.GetAPI(ctx, id)
