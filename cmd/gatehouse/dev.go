@@ -114,8 +114,8 @@ func runDev(ctx context.Context, e env, args []string) error {
 Runs Gatehouse with a demo around it, for trying it out and for
 development: Gatehouse on an SQLite database, the demo "assets" API and
 the sample single-page app, each on its own loopback origin. It seeds an
-editor and a viewer user (with published passwords: development only),
-the app's OAuth client and the API's scopes, prints the URLs and logins,
+editor, a viewer and an administrator (with published passwords:
+development only), the app's OAuth client and the API's scopes, prints the URLs and logins,
 and runs until interrupted. Running it again on the same database reuses
 what it seeded.`)
 	bindDev(fs, &f)

@@ -9,7 +9,7 @@ import (
 
 // TestOpenAPIMatchesRoutes checks the embedded document is OpenAPI 3.x
 // JSON and describes exactly the operations the handler serves, each with
-// its 401 and 403 answers and every path parameter declared.
+// the 400, 401 and 403 answers of its bearer check and every path parameter declared.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
@@ -42,8 +42,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			if op.OperationID == "" {
 				t.Errorf("%s %s has no operationId", method, path)
 			}
-			if path != pathOpenAPI && (op.Responses["401"] == nil || op.Responses["403"] == nil) {
-				t.Errorf("%s %s does not document 401 and 403", method, path)
+			if path != pathOpenAPI && (op.Responses["400"] == nil || op.Responses["401"] == nil || op.Responses["403"] == nil) {
+				t.Errorf("%s %s does not document 400, 401 and 403 (the bearer check's answers)", method, path)
 			}
 		}
 		var params struct {

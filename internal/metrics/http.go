@@ -42,15 +42,10 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // serve set, it also answers GET and HEAD /metrics itself (RFC 9110
 // §9.3.2: HEAD wherever GET), and other methods there with 405.
 func (m *Metrics) Middleware(next http.Handler, serve bool) http.Handler {
-	exposition := m.Handler()
+	endpoint := m.Endpoint()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if serve && r.URL.Path == Path {
-			if r.Method != http.MethodGet && r.Method != http.MethodHead {
-				w.Header().Set("Allow", "GET, HEAD")
-				http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-				return
-			}
-			exposition.ServeHTTP(w, r)
+			endpoint.ServeHTTP(w, r)
 			return
 		}
 		start := time.Now()
@@ -61,6 +56,21 @@ func (m *Metrics) Middleware(next http.Handler, serve bool) http.Handler {
 			m.observeRequest(r, rec, time.Since(start))
 		}()
 		next.ServeHTTP(rec, r)
+	})
+}
+
+// Endpoint answers GET and HEAD with the exposition (RFC 9110 §9.3.2:
+// HEAD wherever GET) and other methods with 405 and Allow. It counts
+// nothing itself: a scrape is not traffic.
+func (m *Metrics) Endpoint() http.Handler {
+	exposition := m.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		exposition.ServeHTTP(w, r)
 	})
 }
 

@@ -19,11 +19,25 @@ func (s *Server) instrumentStore() {
 	s.store = timedStore{Store: s.store, m: s.metrics}
 }
 
-// instrument counts and times every request of h for /metrics, and
-// serves /metrics on the main listener unless --metrics-addr moved it to
-// a listener of its own.
+// instrument gives every request of h the request hygiene of observe
+// (X-Request-Id, a log line, panic recovery), and counts and times it for
+// /metrics outside observe, so a panic is counted as the 500 observe
+// writes. It serves /metrics on the main listener unless --metrics-addr
+// moved it to a listener of its own: through observe as well, but
+// uncounted (a scrape is not traffic).
 func (s *Server) instrument(h http.Handler) http.Handler {
-	return s.metrics.Middleware(h, s.cfg.MetricsAddr == "")
+	counted := s.metrics.Middleware(observe(s.log, h), false)
+	if s.cfg.MetricsAddr != "" {
+		return counted
+	}
+	endpoint := observe(s.log, s.metrics.Endpoint())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == metrics.Path {
+			endpoint.ServeHTTP(w, r)
+			return
+		}
+		counted.ServeHTTP(w, r)
+	})
 }
 
 // Metrics returns the server's collectors and registry.
@@ -60,7 +74,7 @@ func (s *Server) startDebugListeners(ctx context.Context) (stop func(), err erro
 	if s.cfg.MetricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("GET "+metrics.Path, s.metrics.Handler())
-		if err := start("metrics-addr", s.cfg.MetricsAddr, mux); err != nil {
+		if err := start("metrics-addr", s.cfg.MetricsAddr, observe(s.log, mux)); err != nil {
 			stop()
 			return nil, err
 		}

@@ -155,7 +155,7 @@ func (s *Server) build(ctx context.Context, master []byte, now func() time.Time)
 	}, now, log)
 	// audit.Middleware comes first: it derives a new request, and the
 	// metrics read the route the mux sets on the request it is given.
-	return audit.ClientIPMiddleware(auditClientIP(limiter))(s.instrument(observe(log, limitBodies(cors.wrap(mux))))), nil
+	return audit.ClientIPMiddleware(auditClientIP(limiter))(s.instrument(limitBodies(cors.wrap(mux)))), nil
 }
 
 // metadata is the discovery document for issuer.
