@@ -134,7 +134,7 @@ describe('gatehouse dev: the sample app in Chromium', { timeout: 60_000 }, () =>
     const origins = new Set([info.issuer, info.api, info.app].map((u) => new URL(u).origin));
     assert.equal(origins.size, 3, JSON.stringify(info));
     assert.ok(info.client_id);
-    assert.deepEqual(info.users.map((u) => u.email).sort(), ['editor@example.com', 'viewer@example.com']);
+    assert.deepEqual(info.users.map((u) => u.email).sort(), ['admin@example.com', 'editor@example.com', 'viewer@example.com']);
     passed.start = true;
   });
 
