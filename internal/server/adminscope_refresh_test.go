@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-dev/gatehouse/internal/admin"
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/servertest"
+	"github.com/gatehouse-dev/gatehouse/internal/storage"
 )
 
 // TestAdminScopeDroppedOnRefreshAfterDemotion: the admin scope is granted
@@ -58,5 +59,37 @@ func TestAdminScopeDroppedOnRefreshAfterDemotion(t *testing.T) {
 				t.Errorf("refreshed scope %q: admin scope %v, want %v", rr.str("scope"), got, tt.wantAdmin)
 			}
 		})
+	}
+}
+
+// TestRefreshDropsScopesTheClientLost: a scope removed from a client's
+// registration is not minted again by refresh tokens granted before the
+// change; the refresh still works with what remains (RFC 6749 §3.3, §6).
+func TestRefreshDropsScopesTheClientLost(t *testing.T) {
+	env := servertest.New(t, servertest.Options{})
+	c, _ := env.AddClient(admin.NewClient{Type: storage.ClientSPA, Name: "Shop",
+		RedirectURIs: []string{consoleRedir}, Scopes: []string{"orders:read", "orders:write"}})
+	addUser(t, env, "shopper@example.com", false)
+	params, pk := authzParams(c.ID, consoleRedir)
+	params.Set("scope", "openid offline_access orders:read orders:write")
+	q := env.BrowserFor(t).Authorize(params, "shopper@example.com", adminPassword).Callback(t, consoleRedir)
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {q.Get("code")}, "client_id": {c.ID},
+		"redirect_uri": {consoleRedir}, "code_verifier": {pk.Verifier}}
+	r := postToken(t, env, form.Encode(), "", nil)
+	if r.Status != http.StatusOK || !slices.Contains(strings.Fields(r.str("scope")), "orders:write") {
+		t.Fatalf("code exchange: status %d, %v", r.Status, r.JSON)
+	}
+	in := admin.ClientInput(c)
+	in.Scopes = []string{"orders:read"}
+	if _, err := env.Admin.UpdateClient(context.Background(), c.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	rr := refresh(t, env, c, "", r.str("refresh_token"), "")
+	if rr.Status != http.StatusOK {
+		t.Fatalf("refresh: status %d, %v", rr.Status, rr.JSON)
+	}
+	got := strings.Fields(rr.str("scope"))
+	if slices.Contains(got, "orders:write") || !slices.Contains(got, "orders:read") || !slices.Contains(got, "offline_access") {
+		t.Errorf("refreshed scope %q, want orders:write dropped and the rest kept", got)
 	}
 }

@@ -67,11 +67,16 @@ func (h *Handler) refreshToken(ctx context.Context, c storage.Client, p map[stri
 	if err != nil {
 		return nil, oauth.Internal(err)
 	}
-	if !user.Admin {
-		// The admin scope is for administrators only, as at /authorize: a
-		// demoted user's refresh token goes on without it (RFC 6749 §3.3).
-		scopes = slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return s == oauth.ScopeAdmin })
-	}
+	// What the grant may still carry: the scopes the client is registered
+	// for now (as /authorize checks), and the admin scope for
+	// administrators only. A refresh token granted before a change goes
+	// on with less (RFC 6749 §3.3).
+	scopes = slices.DeleteFunc(slices.Clone(scopes), func(s string) bool {
+		if s == oauth.ScopeAdmin && !user.Admin {
+			return true
+		}
+		return !slices.Contains(oauth.StandardScopes, s) && !slices.Contains(c.Scopes, s)
+	})
 
 	idle, _ := h.refreshTTLs(c)
 	g := userGrant{GrantID: old.GrantID, Scopes: old.Scopes, AuthTime: old.AuthTime}
