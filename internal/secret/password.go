@@ -96,5 +96,6 @@ var argonSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 func argonKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
 	argonSlots <- struct{}{}
 	defer func() { <-argonSlots }()
+	defer argonRelease.touch()
 	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
 }
