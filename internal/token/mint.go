@@ -29,6 +29,7 @@ type Service struct {
 	issuer    string
 	accessAlg string
 	now       func() time.Time
+	verified  *verifiedCache // access tokens already verified (verified.go)
 }
 
 // New returns a Service that signs access tokens with accessAlg.
@@ -36,7 +37,7 @@ func New(ring *keys.Ring, issuer, accessAlg string, now func() time.Time) *Servi
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{ring: ring, issuer: issuer, accessAlg: accessAlg, now: now}
+	return &Service{ring: ring, issuer: issuer, accessAlg: accessAlg, now: now, verified: newVerifiedCache()}
 }
 
 // Issuer returns the issuer identifier tokens carry.

@@ -34,12 +34,17 @@ type AccessClaims struct {
 }
 
 // VerifyAccessToken checks signature, typ (RFC 9068 §4), issuer and expiry.
+// A token it verified before is recognised by its hash until it expires.
 func (s *Service) VerifyAccessToken(ctx context.Context, raw string) (AccessClaims, error) {
+	now := s.now()
+	if c, ok := s.verified.get(raw, now); ok {
+		return c, nil
+	}
 	var c accessClaims
 	if err := s.parse(ctx, raw, TypeAccessToken, &c); err != nil {
 		return AccessClaims{}, err
 	}
-	if err := c.ValidateWithLeeway(jwt.Expected{Issuer: s.issuer, Time: s.now()}, leeway); err != nil {
+	if err := c.ValidateWithLeeway(jwt.Expected{Issuer: s.issuer, Time: now}, leeway); err != nil {
 		return AccessClaims{}, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if c.Expiry == nil || c.ID == "" || c.Subject == "" {
@@ -52,6 +57,7 @@ func (s *Service) VerifyAccessToken(ctx context.Context, raw string) (AccessClai
 	if c.IssuedAt != nil {
 		out.IssuedAt = c.IssuedAt.Time()
 	}
+	s.verified.put(raw, out, now)
 	return out, nil
 }
 
