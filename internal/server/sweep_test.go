@@ -164,7 +164,7 @@ func runSweep(t *testing.T, opt servertest.Options, plan sweepPlan) {
 }
 
 var (
-	statusRE  = regexp.MustCompile(`msg=request .* status=(\d+)`)
+	statusRE = regexp.MustCompile(`msg=request .* status=(\d+)`)
 	// A panic is logged at level ERROR as "panic serving request"; a bare
 	// "panic" would also match random request IDs such as 2hviaqapanic.
 	problemRE = regexp.MustCompile(`level=ERROR|msg="?panic|^panic:`)
