@@ -13,28 +13,13 @@ import (
 )
 
 func runAPI(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: add, list, show, update or delete")
-	}
-	switch args[0] {
-	case "add":
-		return runAPIAdd(ctx, e, args[1:])
-	case "list":
-		return runAPIList(ctx, e, args[1:])
-	case "show":
-		return runAPIShow(ctx, e, args[1:])
-	case "update":
-		return runAPIUpdate(ctx, e, args[1:]) // updates.go
-	case "delete":
-		return runAPIDelete(ctx, e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, `Usage: gatehouse api add|list|show ID|update ID|delete ID [flags]
+	return dispatch(ctx, e, args, `Usage: gatehouse api add|list|show ID|update ID|delete ID [flags]
 An API is a resource server: its identifier is the audience of its access
 tokens, and its scopes are shown, with their descriptions, on the consent page.
-Run 'gatehouse api add --help' for its flags.`)
-		return nil
-	}
-	return usagef("unknown subcommand %q: want add, list, show, update or delete", args[0])
+Run 'gatehouse api add --help' for its flags.`,
+		subcommand{"add", runAPIAdd}, subcommand{"list", runAPIList}, subcommand{"show", runAPIShow},
+		subcommand{"update", runAPIUpdate}, // updates.go
+		subcommand{"delete", runAPIDelete})
 }
 
 // scopeFlag collects repeatable --scope name=description values.

@@ -24,19 +24,8 @@ type verifyJSON struct {
 }
 
 func runAudit(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: verify or export")
-	}
-	switch args[0] {
-	case "verify":
-		return runAuditVerify(ctx, e, args[1:])
-	case "export":
-		return runAuditExport(ctx, e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, "Usage: gatehouse audit verify|export [flags]\nRun 'gatehouse audit verify --help' for its flags.")
-		return nil
-	}
-	return usagef("unknown subcommand %q: want verify or export", args[0])
+	return dispatch(ctx, e, args, "Usage: gatehouse audit verify|export [flags]\nRun 'gatehouse audit verify --help' for its flags.",
+		subcommand{"verify", runAuditVerify}, subcommand{"export", runAuditExport})
 }
 
 func runAuditVerify(ctx context.Context, e env, args []string) error {

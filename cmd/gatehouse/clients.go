@@ -77,27 +77,10 @@ func clientSecrets(cfg config.Config) (*secret.ClientSecrets, error) {
 }
 
 func runClient(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: add, list, show, update, delete or rotate-secret")
-	}
-	switch args[0] {
-	case "add":
-		return runClientAdd(ctx, e, args[1:])
-	case "list":
-		return runClientList(ctx, e, args[1:])
-	case "show":
-		return runClientShow(ctx, e, args[1:])
-	case "update":
-		return runClientUpdate(ctx, e, args[1:]) // clientupdate.go
-	case "delete":
-		return runClientDelete(ctx, e, args[1:])
-	case "rotate-secret":
-		return runClientRotateSecret(ctx, e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, "Usage: gatehouse client add|list|show ID|update ID|delete ID|rotate-secret ID [flags]\nRun 'gatehouse client add --help' for its flags.")
-		return nil
-	}
-	return usagef("unknown subcommand %q: want add, list, show, update, delete or rotate-secret", args[0])
+	return dispatch(ctx, e, args, "Usage: gatehouse client add|list|show ID|update ID|delete ID|rotate-secret ID [flags]\nRun 'gatehouse client add --help' for its flags.",
+		subcommand{"add", runClientAdd}, subcommand{"list", runClientList}, subcommand{"show", runClientShow},
+		subcommand{"update", runClientUpdate}, // clientupdate.go
+		subcommand{"delete", runClientDelete}, subcommand{"rotate-secret", runClientRotateSecret})
 }
 
 func runClientAdd(ctx context.Context, e env, args []string) error {

@@ -31,26 +31,15 @@ func toGroupJSON(g admin.Group) groupJSON {
 }
 
 func runGroup(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: list, show, add or remove")
+	member := func(op string) func(context.Context, env, []string) error {
+		return func(ctx context.Context, e env, args []string) error { return runGroupMember(ctx, e, op, args) }
 	}
-	switch args[0] {
-	case "list":
-		return runGroupList(ctx, e, args[1:])
-	case "show":
-		return runGroupShow(ctx, e, args[1:])
-	case "add":
-		return runGroupMember(ctx, e, "add", args[1:])
-	case "remove":
-		return runGroupMember(ctx, e, "remove", args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, `Usage: gatehouse group list|show NAME|add NAME USER_ID|remove NAME USER_ID [flags]
+	return dispatch(ctx, e, args, `Usage: gatehouse group list|show NAME|add NAME USER_ID|remove NAME USER_ID [flags]
 A group is a name users carry (and their access tokens, in the groups
 claim); it exists while it has members. gatehouse user update ID --group
-sets all of one user's groups at once.`)
-		return nil
-	}
-	return usagef("unknown subcommand %q: want list, show, add or remove", args[0])
+sets all of one user's groups at once.`,
+		subcommand{"list", runGroupList}, subcommand{"show", runGroupShow},
+		subcommand{"add", member("add")}, subcommand{"remove", member("remove")})
 }
 
 func runGroupList(ctx context.Context, e env, args []string) error {

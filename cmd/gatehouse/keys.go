@@ -33,19 +33,8 @@ type rotationJSON struct {
 }
 
 func runKeys(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: list or rotate")
-	}
-	switch args[0] {
-	case "list":
-		return runKeysList(ctx, e, args[1:])
-	case "rotate":
-		return runKeysRotate(ctx, e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, "Usage: gatehouse keys list|rotate [flags]\nRun 'gatehouse keys rotate --help' for its flags.")
-		return nil
-	}
-	return usagef("unknown subcommand %q: want list or rotate", args[0])
+	return dispatch(ctx, e, args, "Usage: gatehouse keys list|rotate [flags]\nRun 'gatehouse keys rotate --help' for its flags.",
+		subcommand{"list", runKeysList}, subcommand{"rotate", runKeysRotate})
 }
 
 func runKeysList(ctx context.Context, e env, args []string) error {

@@ -12,27 +12,12 @@ import (
 )
 
 func runProject(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: add, list, show, update or delete")
-	}
-	switch args[0] {
-	case "add":
-		return runProjectAdd(ctx, e, args[1:])
-	case "list":
-		return runProjectList(ctx, e, args[1:])
-	case "show":
-		return runProjectShow(ctx, e, args[1:])
-	case "update":
-		return runProjectUpdate(ctx, e, args[1:]) // updates.go
-	case "delete":
-		return runProjectDelete(ctx, e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, `Usage: gatehouse project add|list|show ID|update ID|delete ID [flags]
+	return dispatch(ctx, e, args, `Usage: gatehouse project add|list|show ID|update ID|delete ID [flags]
 A project groups an application's APIs and credentials (clients).
-Run 'gatehouse project add --help' for its flags.`)
-		return nil
-	}
-	return usagef("unknown subcommand %q: want add, list, show, update or delete", args[0])
+Run 'gatehouse project add --help' for its flags.`,
+		subcommand{"add", runProjectAdd}, subcommand{"list", runProjectList}, subcommand{"show", runProjectShow},
+		subcommand{"update", runProjectUpdate}, // updates.go
+		subcommand{"delete", runProjectDelete})
 }
 
 func runProjectAdd(ctx context.Context, e env, args []string) error {

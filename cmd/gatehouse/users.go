@@ -25,27 +25,10 @@ func toUserJSON(u storage.User) userJSON {
 }
 
 func runUser(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: add, list, show, update, delete or passwd")
-	}
-	switch args[0] {
-	case "add":
-		return runUserAdd(ctx, e, args[1:])
-	case "list":
-		return runUserList(ctx, e, args[1:])
-	case "show": // useradmin.go
-		return runUserShow(ctx, e, args[1:])
-	case "update":
-		return runUserUpdate(ctx, e, args[1:])
-	case "delete":
-		return runUserDelete(ctx, e, args[1:])
-	case "passwd":
-		return runUserPasswd(ctx, e, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, "Usage: gatehouse user add|list|show ID|update ID|delete ID|passwd ID [flags]\nRun 'gatehouse user add --help' for its flags.")
-		return nil
-	}
-	return usagef("unknown subcommand %q: want add, list, show, update, delete or passwd", args[0])
+	return dispatch(ctx, e, args, "Usage: gatehouse user add|list|show ID|update ID|delete ID|passwd ID [flags]\nRun 'gatehouse user add --help' for its flags.",
+		subcommand{"add", runUserAdd}, subcommand{"list", runUserList},
+		subcommand{"show", runUserShow}, subcommand{"update", runUserUpdate}, // useradmin.go
+		subcommand{"delete", runUserDelete}, subcommand{"passwd", runUserPasswd})
 }
 
 func runUserAdd(ctx context.Context, e env, args []string) error {
