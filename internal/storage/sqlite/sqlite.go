@@ -17,6 +17,9 @@ import (
 // Store is a storage.Store on one SQLite database file.
 type Store struct {
 	db *cachedDB
+	// w combines the hot path's concurrent writes into shared
+	// transactions (combine.go).
+	w *combiner
 }
 
 var _ storage.Store = (*Store)(nil)
@@ -44,7 +47,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// under load and closed after its query costs more than the query
 	// (pragmas, schema read), as profiles showed.
 	db.SetMaxIdleConns(maxIdleConns)
-	return &Store{db: newCachedDB(db)}, nil
+	cdb := newCachedDB(db)
+	return &Store{db: cdb, w: newCombiner(cdb)}, nil
 }
 
 // maxIdleConns is how many connections stay open between bursts: enough

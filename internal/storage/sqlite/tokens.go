@@ -44,7 +44,11 @@ func insertToken(ctx context.Context, db execer, t storage.Token) error {
 // foreign key, reported as storage.ErrNotFound. The revoked-grant check is
 // part of the insert: one statement, one commit (see insertTokenChecked).
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
-	revoked, err := insertTokenChecked(ctx, s.db, t)
+	var revoked bool
+	err := s.w.write(ctx, false, func(ctx context.Context, w writer) (err error) {
+		revoked, err = insertTokenChecked(ctx, w, t)
+		return err
+	})
 	if err != nil {
 		return refErr(storage.ErrNotFound, wrap("create token", err))
 	}
@@ -97,38 +101,46 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldID string, next stora
 	return old, nil
 }
 
-// rotate does RotateRefreshToken's transaction and reports whether next
-// was stored revoked for its grant.
+// rotate does RotateRefreshToken's transaction, combined with other
+// writes (combine.go), and reports whether next was stored revoked for its
+// grant.
 func (s *Store) rotate(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, bool, error) {
 	const op = "rotate refresh token"
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return storage.Token{}, false, wrap(op, err)
-	}
-	defer tx.Rollback()
-	n := micros(now)
-	old, err := scanToken(tx.QueryRowContext(ctx,
-		`UPDATE tokens SET rotated_at = ?
-		WHERE id = ? AND kind = 'refresh' AND rotated_at IS NULL AND revoked_at IS NULL
-		AND expires_at > ? AND (grant_expires_at IS NULL OR grant_expires_at > ?)
-		RETURNING `+tokenColumns, n, oldID, n, n))
-	if errors.Is(err, sql.ErrNoRows) {
-		old, err = scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, oldID))
-		if err != nil {
-			return storage.Token{}, false, wrap(op, err)
+	var (
+		old     storage.Token
+		revoked bool
+		refused error // a refusal writes nothing: not an error of the write
+	)
+	err := s.w.write(ctx, true, func(ctx context.Context, w writer) error {
+		old, revoked, refused = storage.Token{}, false, nil
+		n := micros(now)
+		var err error
+		old, err = scanToken(w.QueryRowContext(ctx,
+			`UPDATE tokens SET rotated_at = ?
+			WHERE id = ? AND kind = 'refresh' AND rotated_at IS NULL AND revoked_at IS NULL
+			AND expires_at > ? AND (grant_expires_at IS NULL OR grant_expires_at > ?)
+			RETURNING `+tokenColumns, n, oldID, n, n))
+		if errors.Is(err, sql.ErrNoRows) {
+			old, err = scanToken(w.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, oldID))
+			if err != nil {
+				old, refused = storage.Token{}, wrap(op, err)
+				return nil
+			}
+			old, refused = refusal(op, old, now)
+			return nil
 		}
-		old, err = refusal(op, old, now)
-		return old, false, err
-	}
-	if err != nil {
-		return storage.Token{}, false, wrap(op, err)
-	}
-	revoked, err := insertTokenChecked(ctx, tx, next)
-	if err != nil {
-		return storage.Token{}, false, refErr(storage.ErrNotFound, wrap(op+": store next", err))
-	}
-	if err := tx.Commit(); err != nil {
-		return storage.Token{}, false, wrap(op, err)
+		if err != nil {
+			return err
+		}
+		revoked, err = insertTokenChecked(ctx, w, next)
+		return err
+	})
+	switch {
+	case err != nil:
+		// Only storing next can break a foreign key.
+		return storage.Token{}, false, refErr(storage.ErrNotFound, wrap(op, err))
+	case refused != nil:
+		return old, false, refused
 	}
 	return old, revoked, nil
 }

@@ -1,0 +1,161 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"runtime"
+	"sync"
+)
+
+// writer is what a combined write runs its statements on: the database
+// itself when it runs alone and needs no transaction, or the group's
+// transaction.
+type writer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// writeFunc is one write of the hot path (a token, a code, an audit
+// batch). It returns an error only when its own writes must be undone;
+// an outcome whose writes stand (a token stored revoked, a code found
+// consumed) goes back to its caller through the closure. So a group of
+// writes commits exactly when every one returned nil.
+type writeFunc func(ctx context.Context, w writer) error
+
+// maxCombined bounds the writes of one transaction, so that the write lock
+// is never held long.
+const maxCombined = 64
+
+// combiner runs concurrent writes in one transaction: SQLite has one
+// writer at a time, and a commit (WAL frames for every page touched, a
+// checkpoint now and then) costs more than the statements it commits.
+// Writes queued while a transaction is being committed share the next
+// one, so under load a token costs a fraction of a commit, and an idle
+// server commits each write at once. It is the leader-and-followers scheme
+// of the audit trail's group commit: no goroutine, no timer; the caller
+// that finds no transaction under way commits the queue (its own write
+// first) and hands the lead to the oldest waiting caller.
+//
+// The writes of a group run in arrival order, each seeing the ones before,
+// exactly as if each had its own BEGIN IMMEDIATE transaction in that
+// order. When any of them fails, or the commit does, the group is rolled
+// back and each write runs again alone, so one failure is reported to its
+// caller only and never takes the others' writes with it.
+type combiner struct {
+	db  *cachedDB
+	max int
+
+	mu      sync.Mutex
+	queue   []*pendingWrite
+	leading bool
+}
+
+// pendingWrite is one caller's write. ch receives once: true when the
+// write was committed or failed (err says), false when the caller must
+// lead the next group.
+type pendingWrite struct {
+	fn writeFunc
+	// multi: fn runs several statements, so even alone it needs a
+	// transaction to be atomic. A single statement is atomic by itself.
+	multi bool
+	err   error
+	ch    chan bool
+}
+
+func newCombiner(db *cachedDB) *combiner {
+	return &combiner{db: db, max: maxCombined}
+}
+
+// write runs fn, in a group with whatever else is queued, and returns its
+// error once its writes are committed or undone. ctx's values reach fn;
+// its cancellation does not stop a group other callers share.
+func (c *combiner) write(ctx context.Context, multi bool, fn writeFunc) error {
+	me := &pendingWrite{fn: fn, multi: multi, ch: make(chan bool, 1)}
+	c.mu.Lock()
+	c.queue = append(c.queue, me)
+	if c.leading {
+		c.mu.Unlock()
+		if done := <-me.ch; done {
+			return me.err
+		}
+		// Handed the lead: me is first in the queue.
+	} else {
+		c.leading = true
+		c.mu.Unlock()
+		runtime.Gosched()
+	}
+	c.mu.Lock()
+	n := min(len(c.queue), c.max)
+	group := make([]*pendingWrite, n)
+	copy(group, c.queue)
+	c.queue = append(c.queue[:0], c.queue[n:]...)
+	c.mu.Unlock()
+
+	c.commit(context.WithoutCancel(ctx), group)
+
+	c.mu.Lock()
+	if len(c.queue) == 0 {
+		c.leading = false
+	} else {
+		c.queue[0].ch <- false
+	}
+	c.mu.Unlock()
+	for _, p := range group[1:] {
+		p.ch <- true
+	}
+	return me.err
+}
+
+// commit runs group in one transaction and sets each write's error.
+func (c *combiner) commit(ctx context.Context, group []*pendingWrite) {
+	if len(group) == 1 {
+		group[0].err = c.alone(ctx, group[0])
+		return
+	}
+	if c.together(ctx, group) == nil {
+		return
+	}
+	for _, p := range group {
+		p.err = c.alone(ctx, p)
+	}
+}
+
+// together runs every write of group in one transaction and commits it
+// only if all of them succeeded; otherwise it rolls back and returns the
+// first error.
+func (c *combiner) together(ctx context.Context, group []*pendingWrite) error {
+	tx, err := c.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, p := range group {
+		if err := p.fn(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, p := range group {
+		p.err = nil
+	}
+	return nil
+}
+
+// alone runs one write as it would run without the combiner: a single
+// statement on the database, several in their own transaction.
+func (c *combiner) alone(ctx context.Context, p *pendingWrite) error {
+	if !p.multi {
+		return p.fn(ctx, c.db)
+	}
+	tx, err := c.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := p.fn(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
