@@ -82,6 +82,11 @@ func (c *combiner) write(ctx context.Context, multi bool, fn writeFunc) error {
 	} else {
 		c.leading = true
 		c.mu.Unlock()
+		// SQLite with synchronous=NORMAL commits without waiting for the
+		// disk, so a commit is pure CPU and few writers would arrive while
+		// it runs. Yielding once lets the goroutines that are ready run
+		// up to their own writes first and join this group. An idle
+		// server has none ready: the yield returns at once.
 		runtime.Gosched()
 	}
 	c.mu.Lock()
