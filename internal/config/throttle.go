@@ -16,7 +16,8 @@ import (
 // the next attempt wait twice as long as the one before (1s, 2s, 4s, ...,
 // at most MaxDelay), and LockAfter failures lock the key for LockDuration.
 // Zero turns a delay or lock off. A key's failures are forgotten Window
-// after the latest.
+// after the latest. A key found without failures is trusted to stay so for
+// CacheTTL without reading the database again (zero: always read it).
 type Throttle struct {
 	LoginDelayAfter    int // per account, existing or not
 	LoginLockAfter     int
@@ -29,6 +30,7 @@ type Throttle struct {
 	MaxDelay           time.Duration
 	LockDuration       time.Duration
 	Window             time.Duration
+	CacheTTL           time.Duration
 	// TrustedProxies lists, comma-separated, the addresses or CIDR
 	// prefixes of reverse proxies whose X-Forwarded-For names the client;
 	// empty means the connection's peer is the client.
@@ -48,6 +50,7 @@ func DefaultThrottle() Throttle {
 		MaxDelay:     5 * time.Minute,
 		LockDuration: 15 * time.Minute,
 		Window:       15 * time.Minute,
+		CacheTTL:     time.Second, // throttle.DefaultCacheTTL
 	}
 }
 
@@ -72,6 +75,7 @@ func (c *Config) BindThrottle(fs *flag.FlagSet) {
 	c.durationVar(fs, &t.MaxDelay, "throttle-max-delay", "longest wait after a failed attempt, short of a lock")
 	c.durationVar(fs, &t.LockDuration, "throttle-lock-duration", "how long a lock lasts")
 	c.durationVar(fs, &t.Window, "throttle-window", "how long failed attempts are remembered after the latest")
+	c.durationVar(fs, &t.CacheTTL, "throttle-cache-ttl", "how long a key found without failures is trusted to stay so before the database is read again; failures counted by other replicas may be seen this late (0: read on every attempt)")
 	stringVar(fs, &t.TrustedProxies, "trusted-proxies", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none, use the connection's address)")
 }
 
@@ -106,6 +110,9 @@ func (t Throttle) validate() error {
 	}
 	if t.Window <= 0 {
 		errs = append(errs, fmt.Errorf("--throttle-window %v: must be positive", t.Window))
+	}
+	if t.CacheTTL < 0 {
+		errs = append(errs, fmt.Errorf("--throttle-cache-ttl %v: must not be negative (0 turns the cache off)", t.CacheTTL))
 	}
 	for _, s := range t.TrustedProxyList() {
 		if _, err := netip.ParsePrefix(s); err == nil {

@@ -12,13 +12,14 @@ func TestThrottleFlagsAndEnv(t *testing.T) {
 	t.Setenv("GATEHOUSE_THROTTLE_WINDOW", "1h")
 	t.Setenv("GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
 	c := Default()
-	err := newFlagSet(&c).Parse([]string{"--login-lock-after", "12", "--throttle-lock-duration", "30m", "--client-delay-after", "7"})
+	err := newFlagSet(&c).Parse([]string{"--login-lock-after", "12", "--throttle-lock-duration", "30m", "--client-delay-after", "7", "--throttle-cache-ttl", "0"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := DefaultThrottle()
 	want.LoginDelayAfter, want.LoginLockAfter, want.ClientDelayAfter, want.ClientIPLockAfter = 4, 12, 7, 0
 	want.Window, want.LockDuration, want.TrustedProxies = time.Hour, 30*time.Minute, "10.0.0.0/8, 192.0.2.7"
+	want.CacheTTL = 0
 	if c.Throttle != want {
 		t.Errorf("Throttle = %+v\nwant %+v", c.Throttle, want)
 	}
@@ -57,6 +58,8 @@ func TestThrottleValidate(t *testing.T) {
 		{"short max delay", func(t *Throttle) { t.MaxDelay = time.Millisecond }, "--throttle-max-delay"},
 		{"no lock duration", func(t *Throttle) { t.LockDuration = 0 }, "--throttle-lock-duration"},
 		{"no window", func(t *Throttle) { t.Window = 0 }, "--throttle-window"},
+		{"cache off", func(t *Throttle) { t.CacheTTL = 0 }, ""},
+		{"negative cache ttl", func(t *Throttle) { t.CacheTTL = -time.Second }, "--throttle-cache-ttl"},
 		{"proxy host name", func(t *Throttle) { t.TrustedProxies = "10.0.0.1, lb.example.com" }, `"lb.example.com"`},
 		{"proxy with port", func(t *Throttle) { t.TrustedProxies = "10.0.0.1:80" }, "--trusted-proxies"},
 		{"proxies ipv6", func(t *Throttle) { t.TrustedProxies = "2001:db8::/32,::1" }, ""},

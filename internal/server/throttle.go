@@ -30,5 +30,7 @@ func newLimiter(cfg config.Throttle, store throttle.Store, now func() time.Time,
 	rules[throttle.LoginIP] = rule(cfg.LoginIPDelayAfter, cfg.LoginIPLockAfter)
 	rules[throttle.Client] = rule(cfg.ClientDelayAfter, cfg.ClientLockAfter)
 	rules[throttle.ClientIP] = rule(cfg.ClientIPDelayAfter, cfg.ClientIPLockAfter)
-	return throttle.New(throttle.Options{Store: store, Rules: rules, Proxies: proxies, Now: now, Log: log}), nil
+	return throttle.New(throttle.Options{Store: store, Rules: rules, Proxies: proxies, Now: now, Log: log,
+		CacheTTL: cfg.CacheTTL,
+	}), nil
 }

@@ -21,6 +21,14 @@
 // runs one attempt per account at a time within a process; across
 // replicas a burst gains at most one guess per replica.
 //
+// Almost every attempt is made under keys without failures, so a Limiter
+// remembers for Options.CacheTTL the keys it found clean and does not read
+// them from the store meanwhile (cache.go). Keys with failures are read on
+// every Check. Within a process this changes nothing; another replica's
+// failures may be seen up to CacheTTL late, which gains a guesser at most
+// the attempts a replica lets through before its own first failure under
+// the key is counted.
+//
 // Keys name what is attacked: an account (a hash of its lower-cased email,
 // whether or not the account exists, so throttling reveals nothing about
 // which do), a client_id, and the client IP address, which Proxies derives

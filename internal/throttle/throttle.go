@@ -64,6 +64,15 @@ type Options struct {
 	Proxies Proxies
 	Now     func() time.Time
 	Log     *slog.Logger
+	// CacheTTL is how long a key found clean (without failures) is
+	// trusted to stay clean without reading the store again; zero or
+	// negative reads the store on every Check. Failures recorded on
+	// another replica may be seen that much later; see cleanCache for
+	// what that allows. DefaultCacheTTL is the server's default.
+	CacheTTL time.Duration
+	// CacheSize bounds the number of clean keys remembered; zero means
+	// DefaultCacheSize.
+	CacheSize int
 }
 
 // Limiter applies the rules to keys. A nil *Limiter throttles nothing and
@@ -71,7 +80,8 @@ type Options struct {
 // unit tests) behave as before.
 type Limiter struct {
 	o        Options
-	inFlight inFlight // serialize.go
+	inFlight inFlight    // serialize.go
+	cache    *cleanCache // cache.go; nil when CacheTTL is not positive
 }
 
 // New returns a Limiter.
@@ -82,7 +92,7 @@ func New(o Options) *Limiter {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Limiter{o: o}
+	return &Limiter{o: o, cache: newCleanCache(o.CacheTTL, o.CacheSize)}
 }
 
 // Status is the state of the keys of one attempt.
@@ -94,13 +104,44 @@ type Status struct {
 }
 
 // Check reports whether an attempt under keys may go ahead now: it may
-// when Wait is 0. Call it before verifying the credential.
+// when Wait is 0. Call it before verifying the credential. Keys this
+// process knows to be clean (see cleanCache) are not read from the store.
 func (l *Limiter) Check(ctx context.Context, keys ...Key) (Status, error) {
 	st := Status{Counts: make([]int, len(keys))}
 	if l == nil {
 		return st, nil
 	}
-	names, idx := l.active(keys)
+	c := l.cache
+	var t0 int64
+	if c != nil {
+		t0 = c.mono()
+		if l.allClean(keys, t0) {
+			return st, nil
+		}
+	}
+	// Attempts have two keys; idx and gens stay on the stack for up to
+	// four. names goes to the store, so it is allocated in any case.
+	var (
+		names  []string
+		idxBuf [4]int
+		genBuf [4]uint64
+		idx    = idxBuf[:0]
+		gens   = genBuf[:0]
+	)
+	for i, k := range keys {
+		if l.o.Rules[k.kind].Off() {
+			continue
+		}
+		if c != nil {
+			clean, gen := c.isClean(k.name, t0)
+			if clean {
+				continue
+			}
+			gens = append(gens, gen)
+		}
+		names = append(names, k.name)
+		idx = append(idx, i)
+	}
 	if len(names) == 0 {
 		return st, nil
 	}
@@ -113,8 +154,25 @@ func (l *Limiter) Check(ctx context.Context, keys ...Key) (Status, error) {
 		i := idx[j]
 		st.Counts[i] = f.Count
 		st.Wait = max(st.Wait, f.Last.Add(l.o.Rules[keys[i].kind].Wait(f.Count)).Sub(now))
+		if c != nil && f.Count == 0 {
+			c.remember(names[j], gens[j], t0)
+		}
 	}
 	return st, nil
+}
+
+// allClean reports whether every key whose rule is on is known clean at
+// monotonic time now, without allocating.
+func (l *Limiter) allClean(keys []Key, now int64) bool {
+	for _, k := range keys {
+		if l.o.Rules[k.kind].Off() {
+			continue
+		}
+		if clean, _ := l.cache.isClean(k.name, now); !clean {
+			return false
+		}
+	}
+	return true
 }
 
 // Fail records a failed attempt under every key and reports the wait it
@@ -131,6 +189,11 @@ func (l *Limiter) Fail(ctx context.Context, keys ...Key) (Status, error) {
 			continue
 		}
 		f, err := l.o.Store.RecordFailure(ctx, k.name, now, r.keep())
+		if l.cache != nil {
+			// Forget the key even on an error: the failure may have been
+			// stored all the same.
+			l.cache.forget(k.name)
+		}
 		if err != nil {
 			return st, fmt.Errorf("throttle record: %w", err)
 		}
@@ -149,24 +212,19 @@ func (l *Limiter) Reset(ctx context.Context, key Key) error {
 	if l == nil || l.o.Rules[key.kind].Off() {
 		return nil
 	}
+	var t0 int64
+	var gen uint64
+	if l.cache != nil {
+		t0 = l.cache.mono()
+		_, gen = l.cache.isClean(key.name, t0)
+	}
 	if err := l.o.Store.ResetFailures(ctx, key.name); err != nil {
 		return fmt.Errorf("throttle reset: %w", err)
 	}
-	return nil
-}
-
-// active returns the names of the keys whose rule is on, and for each its
-// index in keys.
-func (l *Limiter) active(keys []Key) ([]string, []int) {
-	var names []string
-	var idx []int
-	for i, k := range keys {
-		if !l.o.Rules[k.kind].Off() {
-			names = append(names, k.name)
-			idx = append(idx, i)
-		}
+	if l.cache != nil {
+		l.cache.remember(key.name, gen, t0)
 	}
-	return names, idx
+	return nil
 }
 
 // RetryAfter is wait as the delta-seconds of a Retry-After header (RFC
