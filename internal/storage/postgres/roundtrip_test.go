@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -103,5 +104,23 @@ func TestRoundTrips(t *testing.T) {
 		if got := rt.n.Load(); got != tc.want {
 			t.Errorf("%s: %d round trips, want %d", tc.name, got, tc.want)
 		}
+	}
+
+	// A batch that fails between its BEGIN and COMMIT rolls back and
+	// keeps its connection, rather than having the pool replace it.
+	conns := s.pool.Stat().NewConnsCount()
+	bad := token("gone", storage.TokenAccess)
+	bad.ClientID = "no-such-client"
+	if err := s.CreateToken(ctx, bad); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("CreateToken for a missing client: %v, want ErrNotFound", err)
+	}
+	if _, err := s.RotateRefreshToken(ctx, "r1", bad, now); !errors.Is(err, storage.ErrAlreadyConsumed) {
+		t.Fatalf("RotateRefreshToken of a rotated token: %v, want ErrAlreadyConsumed", err)
+	}
+	if err := s.CreateToken(ctx, token("after", storage.TokenAccess)); err != nil {
+		t.Fatalf("CreateToken after a refused one: %v", err)
+	}
+	if n := s.pool.Stat().NewConnsCount(); n != conns {
+		t.Errorf("the pool opened %d connections after a failed batch", n-conns)
 	}
 }
