@@ -20,8 +20,12 @@ const (
 // reads the head only once the one before has committed (at READ
 // COMMITTED every statement sees what was committed before it began), so
 // the chain stays linear; the records of a batch are chained in order
-// inside it. The UNIQUE prev_hash would refuse a fork anyway. The inserts
-// go in one pgx batch: one round trip for the whole group.
+// inside it. The UNIQUE prev_hash would refuse a fork anyway.
+//
+// It costs two round trips, which matters because the lock is held across
+// them: BEGIN, the lock and the head read go in one pgx batch (the read is
+// a statement of its own, after the lock's, so its snapshot is taken once
+// the lock is held), and the inserts and COMMIT in another.
 func (s *Store) AppendAuditBatch(ctx context.Context, rs []storage.AuditRecord) ([]storage.AuditRecord, error) {
 	const op = "append audit records"
 	for _, r := range rs {
@@ -32,24 +36,56 @@ func (s *Store) AppendAuditBatch(ctx context.Context, rs []storage.AuditRecord) 
 	if len(rs) == 0 {
 		return []storage.AuditRecord{}, nil
 	}
-	tx, err := s.pool.Begin(ctx)
+	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
+	defer c.Release()
+	out, err := appendAudit(ctx, c.Conn(), rs)
+	if c.Conn().PgConn().TxStatus() != 'I' {
+		// If this fails too, Release closes the connection, which
+		// rolls back.
+		_, _ = c.Exec(ctx, "ROLLBACK")
+	}
+	if err != nil {
 		return nil, wrap(op, err)
 	}
-	var head *storage.AuditRecord
-	h, err := scanAudit(tx.QueryRow(ctx, auditHeadQuery))
-	switch {
-	case err == nil:
-		head = &h
-	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, wrap(op, err)
-	}
-	out := make([]storage.AuditRecord, len(rs))
+	return out, nil
+}
+
+// appendAudit is AppendAuditBatch on conn; it may leave a transaction
+// open when it fails.
+func appendAudit(ctx context.Context, conn *pgx.Conn, rs []storage.AuditRecord) ([]storage.AuditRecord, error) {
 	var b pgx.Batch
+	b.Queue("BEGIN")
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, auditLockKey)
+	b.Queue(auditHeadQuery)
+	br := conn.SendBatch(ctx, &b)
+	var head *storage.AuditRecord
+	err := func() error {
+		for range 2 {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+		}
+		h, err := scanAudit(br.QueryRow())
+		switch {
+		case err == nil:
+			head = &h
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		return nil
+	}()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	out := make([]storage.AuditRecord, len(rs))
+	b = pgx.Batch{}
 	for i, r := range rs {
 		a := storage.SealAudit(r, head)
 		b.Queue(auditInsertQuery,
@@ -57,11 +93,9 @@ func (s *Store) AppendAuditBatch(ctx context.Context, rs []storage.AuditRecord) 
 		out[i] = a
 		head = &out[i]
 	}
-	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
-		return nil, wrap(op, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, wrap(op, err)
+	b.Queue("COMMIT")
+	if err := conn.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -23,13 +23,30 @@ type Store struct {
 
 var _ storage.Store = (*Store)(nil)
 
+// defaultMaxConns is the pool size unless the connection string sets
+// pool_max_conns. pgxpool's own default, the number of CPUs and at least
+// 4, suits CPU-bound work; a token request here mostly waits for a commit
+// (a WAL flush) while holding its connection, and with 4 connections 16
+// concurrent requests queued for the pool rather than for the disk, and
+// PostgreSQL could not flush their commits together.
+const defaultMaxConns = 16
+
 // Open connects to the database at url, a postgres:// URL or a key=value
 // connection string, and checks that it answers. It does not create the
 // schema; call Migrate for that.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return openWith(ctx, url, nil)
+}
+
+// openWith is Open, with configure (if not nil) applied to the pool's
+// configuration last.
+func openWith(ctx context.Context, url string, configure func(*pgxpool.Config)) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
 	}
 	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
 		// Return timestamptz values in UTC rather than the process's
@@ -40,6 +57,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC},
 		})
 		return nil
+	}
+	if configure != nil {
+		configure(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -81,6 +101,34 @@ func wrap(op string, err error) error {
 		return fmt.Errorf("%s: %w: %v", op, storage.ErrAlreadyExists, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// batch sends b to the server in one round trip, on one connection of the
+// pool, and passes its results to read, which must read them in order and
+// may stop at the first error. The statements of b share one implicit
+// transaction, committed when the last one has run, unless b says BEGIN and
+// COMMIT itself: a statement queued after a COMMIT runs in a transaction of
+// its own, which starts after that commit. When a statement fails, the
+// server skips the rest of b; a transaction left open (failed between
+// BEGIN and COMMIT, or read stopped early) is rolled back before the
+// connection goes back to the pool.
+func (s *Store) batch(ctx context.Context, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	br := c.SendBatch(ctx, b)
+	err = read(br)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if c.Conn().PgConn().TxStatus() != 'I' {
+		// If this fails too, Release closes the connection, which
+		// rolls back.
+		_, _ = c.Exec(ctx, "ROLLBACK")
+	}
+	return err
 }
 
 // exec runs a statement, discarding its result.

@@ -33,43 +33,72 @@ type execer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
-// insertToken stores t. An empty UserID (client credentials) is stored as
-// NULL, which the foreign key allows.
+// insertTokenQuery stores a token. An empty UserID (client credentials) is
+// stored as NULL, which the foreign key allows.
+const insertTokenQuery = `INSERT INTO tokens (id, kind, grant_id, client_id, user_id, scopes, auth_time,
+		created_at, expires_at, revoked_at, rotated_at, grant_expires_at)
+	VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9, $10, $11, $12)`
+
+// tokenArgs are t's values for insertTokenQuery, in order.
+func tokenArgs(t storage.Token) []any {
+	return []any{t.ID, string(t.Kind), t.GrantID, t.ClientID, t.UserID, texts(t.Scopes), optTime(t.AuthTime),
+		t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.RotatedAt, optTime(t.GrantExpiresAt)}
+}
+
+// insertToken stores t (see insertTokenQuery).
 func insertToken(ctx context.Context, db execer, t storage.Token) error {
-	_, err := db.Exec(ctx,
-		`INSERT INTO tokens (id, kind, grant_id, client_id, user_id, scopes, auth_time,
-			created_at, expires_at, revoked_at, rotated_at, grant_expires_at)
-		VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9, $10, $11, $12)`,
-		t.ID, string(t.Kind), t.GrantID, t.ClientID, t.UserID, texts(t.Scopes), optTime(t.AuthTime),
-		t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.RotatedAt, optTime(t.GrantExpiresAt))
+	_, err := db.Exec(ctx, insertTokenQuery, tokenArgs(t)...)
 	return err
 }
+
+// checkGrantQuery revokes the token $1 if its grant is revoked; it is
+// sent in its own transaction once the token is committed (see
+// CreateToken).
+const checkGrantQuery = `UPDATE tokens SET revoked_at = g.revoked_at FROM revoked_grants g
+	WHERE tokens.id = $1 AND tokens.revoked_at IS NULL AND g.grant_id = tokens.grant_id`
 
 // CreateToken stores a new token record. A token whose client or user
 // does not exist (deleted while its code was being exchanged) violates a
 // foreign key, reported as storage.ErrNotFound.
 //
-// The insert and the check for a revoked grant are separate statements
-// (each its own transaction), in the opposite order to RevokeGrant's mark
+// The insert and the check for a revoked grant are separate statements,
+// each its own transaction, in the opposite order to RevokeGrant's mark
 // and update: however two calls interleave under READ COMMITTED, either
-// the check sees the mark or the update sees the token.
+// the check sees the mark or the update sees the token. (One transaction,
+// or one INSERT reading revoked_grants, would not do: a mark committed
+// after its snapshot, followed by an update whose snapshot came before
+// the token's commit, would see neither.) Both go to the server in one
+// round trip, the insert between BEGIN and COMMIT, so that the server
+// commits it before it starts the check.
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
-	if err := insertToken(ctx, s.pool, t); err != nil {
-		return refErr(storage.ErrNotFound, wrap("create token", err))
-	}
-	return s.checkGrant(ctx, "create token", t.ID)
+	const op = "create token"
+	var b pgx.Batch
+	b.Queue("BEGIN")
+	b.Queue(insertTokenQuery, tokenArgs(t)...)
+	b.Queue("COMMIT")
+	b.Queue(checkGrantQuery, t.ID)
+	return s.batch(ctx, &b, func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
+			return wrap(op, err)
+		}
+		if _, err := br.Exec(); err != nil {
+			return refErr(storage.ErrNotFound, wrap(op, err))
+		}
+		if _, err := br.Exec(); err != nil {
+			return wrap(op, err)
+		}
+		return readCheck(br, op)
+	})
 }
 
-// checkGrant revokes the token id, just committed, if its grant is
-// revoked, and then returns ErrGrantRevoked (see CreateToken).
-func (s *Store) checkGrant(ctx context.Context, op, id string) error {
-	n, err := s.rowsAffected(ctx, op+": check grant",
-		`UPDATE tokens SET revoked_at = g.revoked_at FROM revoked_grants g
-		WHERE tokens.id = $1 AND tokens.revoked_at IS NULL AND g.grant_id = tokens.grant_id`, id)
+// readCheck reads the result of checkGrantQuery from br: ErrGrantRevoked
+// if it revoked the token.
+func readCheck(br pgx.BatchResults, op string) error {
+	tag, err := br.Exec()
 	if err != nil {
-		return err
+		return wrap(op+": check grant", err)
 	}
-	if n > 0 {
+	if tag.RowsAffected() > 0 {
 		return fmt.Errorf("%s: %w", op, storage.ErrGrantRevoked)
 	}
 	return nil
@@ -101,16 +130,33 @@ func (s *Store) RevokeToken(ctx context.Context, id string, now time.Time) (stor
 	return t, nil
 }
 
+// rotateQuery marks the refresh token $1 rotated at $2 and, in the same
+// statement, stores the next token ($3 to $14, as in insertTokenQuery) if
+// and only if it did; it returns the old record, rotated, or no row.
+const rotateQuery = `WITH old AS (
+		UPDATE tokens SET rotated_at = $2
+		WHERE id = $1 AND kind = 'refresh' AND rotated_at IS NULL AND revoked_at IS NULL
+		AND expires_at > $2 AND (grant_expires_at IS NULL OR grant_expires_at > $2)
+		RETURNING ` + tokenColumns + `
+	), next AS (
+		INSERT INTO tokens (id, kind, grant_id, client_id, user_id, scopes, auth_time,
+			created_at, expires_at, revoked_at, rotated_at, grant_expires_at)
+		SELECT $3::text, $4::text, $5::text, $6::text, NULLIF($7::text, ''), $8::text[], $9::timestamptz,
+			$10::timestamptz, $11::timestamptz, $12::timestamptz, $13::timestamptz, $14::timestamptz
+		FROM old
+	)
+	SELECT * FROM old`
+
 // RotateRefreshToken marks the refresh token oldID rotated at now and
-// stores next, in one transaction. Its conditional UPDATE is the atomic
+// stores next, in one statement. Its conditional UPDATE is the atomic
 // step: concurrent calls queue on the row lock, and each after the first
-// re-checks rotated_at, finds it set and updates nothing. On success it
-// returns the old record, rotated. When the UPDATE finds nothing, the old
-// record, read afterwards, says why (its state only ever moves on, to
-// rotated, revoked or expired, so what the read shows is a reason that
-// held). After the commit next is checked against revoked grants as by
-// CreateToken, whose ordering argument holds since next is committed
-// before the check.
+// re-checks rotated_at, finds it set and updates nothing, and so inserts
+// nothing. On success it returns the old record, rotated. When the UPDATE
+// finds nothing, the old record, read afterwards, says why (its state only
+// ever moves on, to rotated, revoked or expired, so what the read shows is
+// a reason that held). Once the statement has committed next is checked
+// against revoked grants as by CreateToken, in the same round trip and
+// for the same reasons.
 //
 // A token is expired at now when now is at or after its ExpiresAt, or its
 // GrantExpiresAt if set.
@@ -119,42 +165,46 @@ func (s *Store) RotateRefreshToken(ctx context.Context, oldID string, next stora
 	if !storable(oldID) {
 		return storage.Token{}, notFound(op)
 	}
-	old, err := s.rotate(ctx, oldID, next, now)
-	if err != nil {
-		return old, err
-	}
-	return old, s.checkGrant(ctx, op, next.ID)
-}
-
-func (s *Store) rotate(ctx context.Context, oldID string, next storage.Token, now time.Time) (storage.Token, error) {
-	const op = "rotate refresh token"
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return storage.Token{}, wrap(op, err)
-	}
-	defer tx.Rollback(ctx)
-	old, err := scanToken(tx.QueryRow(ctx,
-		`UPDATE tokens SET rotated_at = $2
-		WHERE id = $1 AND kind = 'refresh' AND rotated_at IS NULL AND revoked_at IS NULL
-		AND expires_at > $2 AND (grant_expires_at IS NULL OR grant_expires_at > $2)
-		RETURNING `+tokenColumns, oldID, now))
-	if errors.Is(err, pgx.ErrNoRows) {
-		old, err = scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, oldID))
-		if err != nil {
-			return storage.Token{}, wrap(op, err)
+	var b pgx.Batch
+	b.Queue("BEGIN")
+	b.Queue(rotateQuery, append([]any{oldID, now}, tokenArgs(next)...)...)
+	b.Queue("COMMIT")
+	b.Queue(checkGrantQuery, next.ID)
+	var (
+		old                storage.Token
+		rotated, committed bool
+	)
+	err := s.batch(ctx, &b, func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
+			return wrap(op, err)
 		}
-		return refusal(op, old, now)
+		var err error
+		old, err = scanToken(br.QueryRow())
+		switch {
+		case err == nil:
+			rotated = true
+		case !errors.Is(err, pgx.ErrNoRows):
+			return refErr(storage.ErrNotFound, wrap(op, err))
+		}
+		if _, err := br.Exec(); err != nil {
+			return wrap(op, err)
+		}
+		committed = true
+		return readCheck(br, op)
+	})
+	switch {
+	case rotated && committed:
+		// The rotation stands whatever the check says; with
+		// ErrGrantRevoked, next is stored revoked.
+		return old, err
+	case err != nil:
+		return storage.Token{}, err
 	}
+	old, err = scanToken(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = $1`, oldID))
 	if err != nil {
 		return storage.Token{}, wrap(op, err)
 	}
-	if err := insertToken(ctx, tx, next); err != nil {
-		return storage.Token{}, refErr(storage.ErrNotFound, wrap(op+": store next", err))
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return storage.Token{}, wrap(op, err)
-	}
-	return old, nil
+	return refusal(op, old, now)
 }
 
 // refusal says why old, read after the rotating UPDATE matched nothing,
