@@ -3,9 +3,7 @@ package tokenapi
 import (
 	"context"
 	"log/slog"
-	"mime"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/audit"
@@ -147,30 +145,6 @@ func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) (*Response, e
 		return nil, err
 	}
 	return g.run(audit.WithGrantType(r.Context(), gt), client, p, t)
-}
-
-// parseForm reads the urlencoded body; parameters in the URL query are
-// ignored (RFC 6749 §3.2 says POST), repeated ones refused (§3.2).
-func parseForm(w http.ResponseWriter, r *http.Request) (map[string]string, error) {
-	form, err := readForm(w, r)
-	if err != nil {
-		return nil, err
-	}
-	return oauth.SingleValues(form)
-}
-
-// readForm reads the urlencoded body without flattening it, for the token
-// endpoint, whose resource parameter may repeat (RFC 8707 §2.2).
-func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
-	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || ct != "application/x-www-form-urlencoded" {
-		return nil, oauth.Errorf(oauth.InvalidRequest, "the request body must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		return nil, oauth.Errorf(oauth.InvalidRequest, "the request body could not be parsed")
-	}
-	return r.PostForm, nil
 }
 
 // postOnly answers other methods on the back-channel endpoints (RFC 6749
