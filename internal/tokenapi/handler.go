@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/audit"
@@ -107,7 +108,31 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 		oauth.WriteError(w, h.Log, err)
 		return
 	}
-	oauth.WriteJSON(w, http.StatusOK, resp)
+	if resp == nil {
+		oauth.WriteJSON(w, http.StatusOK, resp) // null, as before
+		return
+	}
+	oauth.WriteJSONBody(w, http.StatusOK, resp.appendJSON(make([]byte, 0, 1024+len(resp.AccessToken)+len(resp.IDToken))))
+}
+
+// appendJSON appends the response as encoding/json would encode it
+// (fields in order, omitempty), without reflection.
+func (r *Response) appendJSON(b []byte) []byte {
+	b = append(b, `{"access_token":`...)
+	b = oauth.AppendJSONString(b, r.AccessToken)
+	b = append(b, `,"token_type":`...)
+	b = oauth.AppendJSONString(b, r.TokenType)
+	b = append(b, `,"expires_in":`...)
+	b = strconv.AppendInt(b, r.ExpiresIn, 10)
+	for _, f := range [...]struct{ name, v string }{
+		{`,"scope":`, r.Scope}, {`,"id_token":`, r.IDToken}, {`,"refresh_token":`, r.RefreshToken},
+	} {
+		if f.v != "" {
+			b = append(b, f.name...)
+			b = oauth.AppendJSONString(b, f.v)
+		}
+	}
+	return append(b, '}')
 }
 
 // pipeline is the fixed sequence every token request goes through.
