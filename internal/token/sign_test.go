@@ -44,7 +44,7 @@ func TestDirectSigningMatchesJose(t *testing.T) {
 				if err != nil || len(sig) != sigLen[alg] {
 					t.Errorf("signature %d bytes (%v), want %d", len(sig), err, sigLen[alg])
 				}
-				obj, err := jose.ParseSigned(got, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+				obj, err := jose.ParseSignedCompact(got, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 				if err != nil {
 					t.Fatal(err)
 				}
