@@ -33,6 +33,10 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// Status is the status written so far, 0 before any (the server's request
+// logging reads it rather than wrapping the writer again).
+func (r *recorder) Status() int { return r.status }
+
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 

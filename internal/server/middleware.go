@@ -30,13 +30,26 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+func (s *statusRecorder) Status() int { return s.status }
+
+// statusWriter is a ResponseWriter that remembers the status written so
+// far (0 before any): statusRecorder, and the metrics middleware's
+// recorder, which observe then uses instead of wrapping it again.
+type statusWriter interface {
+	http.ResponseWriter
+	Status() int
+}
+
 // observe logs each request and turns a panic into a 500 with a request ID,
 // so one bad request never takes the process down. Only the path is logged:
 // queries carry codes and state.
 func observe(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec, ok := w.(statusWriter)
+		if !ok {
+			rec = &statusRecorder{ResponseWriter: w}
+		}
 		reqID := newRequestID()
 		h := w.Header()
 		h.Set("X-Request-Id", reqID)
@@ -48,7 +61,7 @@ func observe(log *slog.Logger, next http.Handler) http.Handler {
 				}
 				log.Error("panic serving request", "request_id", reqID, "method", r.Method, "path", r.URL.Path,
 					"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-				if rec.status == 0 {
+				if rec.Status() == 0 {
 					// Drop what the handler set before it panicked (a
 					// cookie, say): the 500 carries nothing of it.
 					clear(rec.Header())
@@ -61,7 +74,7 @@ func observe(log *slog.Logger, next http.Handler) http.Handler {
 			// every request even when the line is dropped.
 			if log.Enabled(context.Background(), slog.LevelDebug) {
 				log.Debug("request", "request_id", reqID, "method", r.Method, "path", r.URL.Path,
-					"status", rec.status, "duration", time.Since(start))
+					"status", rec.Status(), "duration", time.Since(start))
 			}
 		}()
 		next.ServeHTTP(rec, r)
