@@ -33,6 +33,10 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// Status is the status written so far, 0 before any (the server's request
+// logging reads it rather than wrapping the writer again).
+func (r *recorder) Status() int { return r.status }
+
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
@@ -89,11 +93,31 @@ func (m *Metrics) observeRequest(r *http.Request, rec *recorder, d time.Duration
 		// here parses nothing.
 		grant = grantLabel(r.PostForm.Get("grant_type"))
 	}
-	m.requests.WithLabelValues(route, grant, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route, grant).Observe(d.Seconds())
+	rm := m.routeMetrics(routeKey{route: route, grant: grant, code: status})
+	rm.requests.Inc()
+	rm.duration.Observe(d.Seconds())
 	if route == routeLogin {
 		m.logins.WithLabelValues(loginOutcome(status, startsSession(rec.Header()))).Inc()
 	}
+}
+
+// routeMetrics returns the request counter and histogram for k, looking
+// the labels up only the first time k is seen.
+func (m *Metrics) routeMetrics(k routeKey) routeMetrics {
+	m.routeMu.RLock()
+	rm, ok := m.byRoute[k]
+	m.routeMu.RUnlock()
+	if ok {
+		return rm
+	}
+	rm = routeMetrics{
+		requests: m.requests.WithLabelValues(k.route, k.grant, strconv.Itoa(k.code)),
+		duration: m.duration.WithLabelValues(k.route, k.grant),
+	}
+	m.routeMu.Lock()
+	m.byRoute[k] = rm
+	m.routeMu.Unlock()
+	return rm
 }
 
 // loginOutcome classifies a POST /login answer: one that starts a session

@@ -26,6 +26,21 @@ type Metrics struct {
 	// byMethod caches each store method's histogram and error counter
 	// (string → storeMetrics): looking labels up costs more than observing.
 	byMethod sync.Map
+	// byRoute caches the request counter and histogram of each route,
+	// grant type and status seen (http.go), for the same reason. Its keys
+	// are bounded: mux patterns, grantTypes and status codes.
+	routeMu sync.RWMutex
+	byRoute map[routeKey]routeMetrics
+}
+
+type routeKey struct {
+	route, grant string
+	code         int
+}
+
+type routeMetrics struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 type storeMetrics struct {
@@ -48,7 +63,8 @@ var storeBuckets = []float64{
 // process and Go runtime collectors.
 func New() *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
+		reg:     prometheus.NewRegistry(),
+		byRoute: make(map[routeKey]routeMetrics),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gatehouse_http_requests_total",
 			Help: "HTTP requests by route pattern, grant type (token endpoint only) and status code.",

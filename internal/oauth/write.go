@@ -22,11 +22,36 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, body = http.StatusInternalServerError, []byte(`{"error":"server_error"}`)
 	}
+	WriteJSONBody(w, status, body)
+}
+
+// WriteJSONBody writes body, already encoded JSON, as WriteJSON would.
+func WriteJSONBody(w http.ResponseWriter, status int, body []byte) {
+	// The three values share one allocation; each slice is capped at
+	// its own element, so an Add elsewhere copies rather than overwrites.
+	vals := [...]string{"application/json", "no-store", "no-cache"}
+	s := vals[:]
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	NoStore(h)
+	h["Content-Type"] = s[0:1:1]
+	h["Cache-Control"] = s[1:2:2] // NoStore's two headers
+	h["Pragma"] = s[2:3:3]
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// AppendJSONString appends s as a JSON string, exactly as encoding/json
+// writes it (HTML-escaped, invalid UTF-8 replaced): plain ASCII directly,
+// anything else through encoding/json.
+func AppendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			enc, _ := json.Marshal(s) // a string always encodes
+			return append(b, enc...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // WriteError renders err as an RFC 6749 §5.2 JSON error. Server errors are

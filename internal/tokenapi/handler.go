@@ -3,9 +3,8 @@ package tokenapi
 import (
 	"context"
 	"log/slog"
-	"mime"
 	"net/http"
-	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gatehouse-dev/gatehouse/internal/audit"
@@ -109,7 +108,31 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request) {
 		oauth.WriteError(w, h.Log, err)
 		return
 	}
-	oauth.WriteJSON(w, http.StatusOK, resp)
+	if resp == nil {
+		oauth.WriteJSON(w, http.StatusOK, resp) // null, as before
+		return
+	}
+	oauth.WriteJSONBody(w, http.StatusOK, resp.appendJSON(make([]byte, 0, 1024+len(resp.AccessToken)+len(resp.IDToken))))
+}
+
+// appendJSON appends the response as encoding/json would encode it
+// (fields in order, omitempty), without reflection.
+func (r *Response) appendJSON(b []byte) []byte {
+	b = append(b, `{"access_token":`...)
+	b = oauth.AppendJSONString(b, r.AccessToken)
+	b = append(b, `,"token_type":`...)
+	b = oauth.AppendJSONString(b, r.TokenType)
+	b = append(b, `,"expires_in":`...)
+	b = strconv.AppendInt(b, r.ExpiresIn, 10)
+	for _, f := range [...]struct{ name, v string }{
+		{`,"scope":`, r.Scope}, {`,"id_token":`, r.IDToken}, {`,"refresh_token":`, r.RefreshToken},
+	} {
+		if f.v != "" {
+			b = append(b, f.name...)
+			b = oauth.AppendJSONString(b, f.v)
+		}
+	}
+	return append(b, '}')
 }
 
 // pipeline is the fixed sequence every token request goes through.
@@ -147,30 +170,6 @@ func (h *Handler) pipeline(w http.ResponseWriter, r *http.Request) (*Response, e
 		return nil, err
 	}
 	return g.run(audit.WithGrantType(r.Context(), gt), client, p, t)
-}
-
-// parseForm reads the urlencoded body; parameters in the URL query are
-// ignored (RFC 6749 §3.2 says POST), repeated ones refused (§3.2).
-func parseForm(w http.ResponseWriter, r *http.Request) (map[string]string, error) {
-	form, err := readForm(w, r)
-	if err != nil {
-		return nil, err
-	}
-	return oauth.SingleValues(form)
-}
-
-// readForm reads the urlencoded body without flattening it, for the token
-// endpoint, whose resource parameter may repeat (RFC 8707 §2.2).
-func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
-	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || ct != "application/x-www-form-urlencoded" {
-		return nil, oauth.Errorf(oauth.InvalidRequest, "the request body must be application/x-www-form-urlencoded")
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		return nil, oauth.Errorf(oauth.InvalidRequest, "the request body could not be parsed")
-	}
-	return r.PostForm, nil
 }
 
 // postOnly answers other methods on the back-channel endpoints (RFC 6749

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/gatehouse-dev/gatehouse/internal/oauth"
 	"github.com/gatehouse-dev/gatehouse/internal/secret"
@@ -45,7 +46,66 @@ func (h *Handler) serveIntrospect(w http.ResponseWriter, r *http.Request) {
 		oauth.WriteError(w, h.Log, err)
 		return
 	}
-	oauth.WriteJSON(w, http.StatusOK, resp)
+	switch resp.Audience.(type) {
+	case nil, string, []string:
+		oauth.WriteJSONBody(w, http.StatusOK, resp.appendJSON(make([]byte, 0, 512)))
+	default:
+		oauth.WriteJSON(w, http.StatusOK, resp)
+	}
+}
+
+// appendJSON appends the response as encoding/json would encode it
+// (fields in order, omitempty), without reflection. Audience must be nil,
+// a string or a []string.
+func (r introspection) appendJSON(b []byte) []byte {
+	b = append(b, `{"active":`...)
+	b = strconv.AppendBool(b, r.Active)
+	str := func(name, v string) {
+		if v != "" {
+			b = append(b, `,"`...)
+			b = append(b, name...)
+			b = append(b, `":`...)
+			b = oauth.AppendJSONString(b, v)
+		}
+	}
+	num := func(name string, v int64) {
+		if v != 0 {
+			b = append(b, `,"`...)
+			b = append(b, name...)
+			b = append(b, `":`...)
+			b = strconv.AppendInt(b, v, 10)
+		}
+	}
+	str("scope", r.Scope)
+	str("client_id", r.ClientID)
+	str("username", r.Username)
+	str("token_type", r.TokenType)
+	num("exp", r.ExpiresAt)
+	num("iat", r.IssuedAt)
+	str("sub", r.Subject)
+	if r.Audience != nil {
+		b = append(b, `,"aud":`...)
+		switch aud := r.Audience.(type) {
+		case string:
+			b = oauth.AppendJSONString(b, aud)
+		case []string:
+			if aud == nil {
+				b = append(b, "null"...)
+				break
+			}
+			b = append(b, '[')
+			for i, a := range aud {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = oauth.AppendJSONString(b, a)
+			}
+			b = append(b, ']')
+		}
+	}
+	str("iss", r.Issuer)
+	str("jti", r.JWTID)
+	return append(b, '}')
 }
 
 func (h *Handler) introspect(w http.ResponseWriter, r *http.Request) (introspection, error) {
