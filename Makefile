@@ -10,6 +10,8 @@ FUZZ_TARGETS := \
 	./internal/oauth:FuzzCompilePattern \
 	./internal/authorize:FuzzParseRequest \
 	./internal/oauth:FuzzParseClientCredentials \
+	./internal/oauth:FuzzAppendJSONString \
+	./internal/tokenapi:FuzzParseForm \
 	./internal/web:FuzzCSRFValid \
 	./internal/session:FuzzReturnPath \
 	./resource:FuzzBearerHeader
