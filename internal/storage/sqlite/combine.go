@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 )
 
@@ -135,7 +137,7 @@ func (c *combiner) together(ctx context.Context, group []*pendingWrite) error {
 	}
 	defer tx.Rollback()
 	for _, p := range group {
-		if err := p.fn(ctx, tx); err != nil {
+		if err := run(ctx, p, tx); err != nil {
 			return err
 		}
 	}
@@ -152,15 +154,27 @@ func (c *combiner) together(ctx context.Context, group []*pendingWrite) error {
 // statement on the database, several in their own transaction.
 func (c *combiner) alone(ctx context.Context, p *pendingWrite) error {
 	if !p.multi {
-		return p.fn(ctx, c.db)
+		return run(ctx, p, c.db)
 	}
 	tx, err := c.db.begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := p.fn(ctx, tx); err != nil {
+	if err := run(ctx, p, tx); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// run calls p's write on w and turns a panic into its error: a panic
+// unwinding through the leader would leave the combiner without one, and
+// every later write waiting forever.
+func run(ctx context.Context, p *pendingWrite, w writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store write panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return p.fn(ctx, w)
 }

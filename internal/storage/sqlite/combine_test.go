@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -202,6 +203,43 @@ func TestCombinerAloneNeedsNoTransaction(t *testing.T) {
 		_, isTx := got.(*cachedTx)
 		if isTx != multi {
 			t.Errorf("multi=%v ran in a transaction: %v", multi, isTx)
+		}
+	}
+}
+
+// TestCombinerSurvivesPanic checks that a write that panics fails alone,
+// in a group and by itself, and that the combiner still takes writes
+// afterwards instead of waiting forever for a leader that is gone.
+func TestCombinerSurvivesPanic(t *testing.T) {
+	s, ctx := combineFixture(t)
+	panicky := func(ctx context.Context, w writer) error {
+		if err := insertScratch(ctx, w, "before-panic"); err != nil {
+			return err
+		}
+		panic("boom")
+	}
+	fns := []writeFunc{
+		func(ctx context.Context, w writer) error { return insertScratch(ctx, w, "a") },
+		panicky,
+		func(ctx context.Context, w writer) error { return insertScratch(ctx, w, "b") },
+	}
+	errs := queueBehind(t, s, ctx, fns, []bool{false, true, false})
+	if errs[0] != nil || errs[2] != nil {
+		t.Errorf("writes beside the panicking one failed: %v, %v", errs[0], errs[2])
+	}
+	if errs[1] == nil || !strings.Contains(errs[1].Error(), "panicked: boom") {
+		t.Errorf("panicking write: error %v, want the panic", errs[1])
+	}
+	if err := s.w.write(ctx, true, panicky); err == nil {
+		t.Error("a lone panicking write succeeded")
+	}
+	if err := s.w.write(ctx, false, func(ctx context.Context, w writer) error { return insertScratch(ctx, w, "after") }); err != nil {
+		t.Fatalf("write after the panics: %v", err)
+	}
+	got := scratchRows(t, s)
+	for k, want := range map[string]bool{"a": true, "b": true, "after": true, "before-panic": false} {
+		if got[k] != want {
+			t.Errorf("%q stored: %v, want %v", k, got[k], want)
 		}
 	}
 }
