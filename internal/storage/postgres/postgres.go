@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -45,7 +46,7 @@ func openWith(ctx context.Context, url string, configure func(*pgxpool.Config)) 
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	if !strings.Contains(url, "pool_max_conns") {
+	if !setsPoolMaxConns(url) {
 		cfg.MaxConns = defaultMaxConns
 	}
 	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
@@ -227,4 +228,20 @@ func (s *Store) rowsAffected(ctx context.Context, op, query string, args ...any)
 		return 0, wrap(op, err)
 	}
 	return int(tag.RowsAffected()), nil
+}
+
+// setsPoolMaxConns reports whether the connection string, a URL or
+// key=value pairs, sets pool_max_conns (a password containing the words
+// does not count).
+func setsPoolMaxConns(conn string) bool {
+	if strings.HasPrefix(conn, "postgres://") || strings.HasPrefix(conn, "postgresql://") {
+		u, err := neturl.Parse(conn)
+		return err == nil && u.Query().Has("pool_max_conns")
+	}
+	for _, field := range strings.Fields(conn) {
+		if strings.HasPrefix(field, "pool_max_conns=") {
+			return true
+		}
+	}
+	return false
 }

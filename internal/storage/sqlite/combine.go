@@ -69,8 +69,10 @@ func newCombiner(db *cachedDB) *combiner {
 }
 
 // write runs fn, in a group with whatever else is queued, and returns its
-// error once its writes are committed or undone. ctx's values reach fn;
-// its cancellation does not stop a group other callers share.
+// error once its writes are committed or undone. A group runs under its
+// leader's context without its cancellation: fn sees the leader's context
+// values, not its own caller's, and no caller's cancellation stops a group
+// that others share (a group holds the write lock for a few milliseconds).
 func (c *combiner) write(ctx context.Context, multi bool, fn writeFunc) error {
 	me := &pendingWrite{fn: fn, multi: multi, ch: make(chan bool, 1)}
 	c.mu.Lock()
@@ -119,7 +121,17 @@ func (c *combiner) commit(ctx context.Context, group []*pendingWrite) {
 		group[0].err = c.alone(ctx, group[0])
 		return
 	}
-	if c.together(ctx, group) == nil {
+	failed, err := c.together(ctx, group)
+	switch {
+	case err == nil:
+		return
+	case failed == nil:
+		// The transaction itself could not begin or commit (the write
+		// lock held elsewhere past the busy timeout): running each write
+		// alone would wait that long again for every one of them.
+		for _, p := range group {
+			p.err = err
+		}
 		return
 	}
 	for _, p := range group {
@@ -128,26 +140,27 @@ func (c *combiner) commit(ctx context.Context, group []*pendingWrite) {
 }
 
 // together runs every write of group in one transaction and commits it
-// only if all of them succeeded; otherwise it rolls back and returns the
-// first error.
-func (c *combiner) together(ctx context.Context, group []*pendingWrite) error {
+// only if all of them succeeded. Otherwise it rolls back and returns the
+// error, with the write that failed, or nil when beginning or committing
+// the transaction did.
+func (c *combiner) together(ctx context.Context, group []*pendingWrite) (failed *pendingWrite, err error) {
 	tx, err := c.db.begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tx.Rollback()
 	for _, p := range group {
 		if err := run(ctx, p, tx); err != nil {
-			return err
+			return p, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return err
+		return nil, err
 	}
 	for _, p := range group {
 		p.err = nil
 	}
-	return nil
+	return nil, nil
 }
 
 // alone runs one write as it would run without the combiner: a single
