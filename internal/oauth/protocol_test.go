@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -421,5 +422,30 @@ func TestErrorDescriptionCharset(t *testing.T) {
 				t.Fatalf("BUG: internal/oauth/write.go WriteBearerError sends %s, outside RFC 6750 §3's error_description charset", h)
 			}
 		})
+	}
+}
+
+// TestWriteErrorLogLevel checks that a server error is logged as an error
+// unless the client went away, which is logged at info.
+func TestWriteErrorLogLevel(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		cause error
+		level string
+	}{
+		{errors.New("disk I/O error"), "level=ERROR"},
+		{fmt.Errorf("create token: %w", context.Canceled), "level=INFO"},
+		{fmt.Errorf("get token: %w", context.DeadlineExceeded), "level=ERROR"},
+	} {
+		var logs bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		rec := httptest.NewRecorder()
+		WriteError(rec, log, Internal(tc.cause))
+		if rec.Code != http.StatusInternalServerError {
+			t.Errorf("%v: status %d, want 500", tc.cause, rec.Code)
+		}
+		if !strings.Contains(logs.String(), tc.level) || !strings.Contains(logs.String(), tc.cause.Error()) {
+			t.Errorf("%v: logged %q, want %s with the cause", tc.cause, logs.String(), tc.level)
+		}
 	}
 }

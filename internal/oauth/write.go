@@ -1,7 +1,9 @@
 package oauth
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -107,6 +109,13 @@ func logError(log *slog.Logger, e *Error) {
 		return
 	}
 	if e.Code == ServerError {
+		if errors.Is(e, context.Canceled) {
+			// The client went away mid-request (a closed connection, a
+			// load test ending): nothing is wrong with the server, and
+			// nobody reads the answer.
+			log.Info("request abandoned by the client", "error", e.Error())
+			return
+		}
 		log.Error("request failed", "error", e.Error())
 		return
 	}
