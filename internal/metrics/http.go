@@ -13,20 +13,22 @@ const (
 	routeLogin = "POST /login"
 )
 
-// recorder remembers the status a handler wrote.
-type recorder struct {
+// StatusRecorder is a ResponseWriter that remembers the status a handler
+// wrote. The middleware wraps every request in one; the server's request
+// logging reads it, or makes its own where no middleware runs.
+type StatusRecorder struct {
 	http.ResponseWriter
 	status int
 }
 
-func (r *recorder) WriteHeader(code int) {
+func (r *StatusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
+func (r *StatusRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
@@ -35,10 +37,10 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // Status is the status written so far, 0 before any (the server's request
 // logging reads it rather than wrapping the writer again).
-func (r *recorder) Status() int { return r.status }
+func (r *StatusRecorder) Status() int { return r.status }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+func (r *StatusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // Middleware counts and times every request of next, which must be (or
 // wrap, without copying the request) an http.ServeMux: the route label is
@@ -53,7 +55,7 @@ func (m *Metrics) Middleware(next http.Handler, serve bool) http.Handler {
 			return
 		}
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
+		rec := &StatusRecorder{ResponseWriter: w}
 		defer func() {
 			// Recorded also when next panics (observe turns the panic into
 			// a 500 inside; an ErrAbortHandler passes through).
@@ -78,7 +80,7 @@ func (m *Metrics) Endpoint() http.Handler {
 	})
 }
 
-func (m *Metrics) observeRequest(r *http.Request, rec *recorder, d time.Duration) {
+func (m *Metrics) observeRequest(r *http.Request, rec *StatusRecorder, d time.Duration) {
 	status := rec.status
 	if status == 0 {
 		status = http.StatusOK

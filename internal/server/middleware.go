@@ -8,33 +8,13 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/gatehouse-dev/gatehouse/internal/metrics"
 )
 
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusRecorder) Status() int { return s.status }
-
 // statusWriter is a ResponseWriter that remembers the status written so
-// far (0 before any): statusRecorder, and the metrics middleware's
-// recorder, which observe then uses instead of wrapping it again.
+// far (0 before any): metrics.StatusRecorder, which observe uses instead
+// of wrapping the writer again when the metrics middleware made one.
 type statusWriter interface {
 	http.ResponseWriter
 	Status() int
@@ -48,7 +28,7 @@ func observe(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec, ok := w.(statusWriter)
 		if !ok {
-			rec = &statusRecorder{ResponseWriter: w}
+			rec = &metrics.StatusRecorder{ResponseWriter: w}
 		}
 		reqID := newRequestID()
 		h := w.Header()
